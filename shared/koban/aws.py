@@ -1,0 +1,29 @@
+"""boto3 clients, created lazily on first use and cached, so importing a handler makes no client."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+# Short retries with a hard cap: a Lambda has seconds, not minutes, to answer.
+_CLIENT_CONFIG: dict[str, Any] = {
+    "retries": {"max_attempts": 3, "mode": "standard"},
+    "connect_timeout": 2,
+    "read_timeout": 5,
+}
+
+
+@lru_cache(maxsize=None)
+def client(service: str) -> BaseClient:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.session.Session().client(service, config=Config(**_CLIENT_CONFIG))  # type: ignore[call-overload,no-any-return]
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests that switch endpoints call this)."""
+    client.cache_clear()

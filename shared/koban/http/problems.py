@@ -1,0 +1,102 @@
+"""The one module that maps domain errors to HTTP: RFC 9457 `application/problem+json` on every /v1 error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from koban.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    KobanError,
+    NotFound,
+    PayloadTooLarge,
+    StorageError,
+    Unauthenticated,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from koban.rules import RuleError
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://koban.eu/problems/"
+
+_STATUS_BY_ERROR: tuple[tuple[type[KobanError], int], ...] = (
+    (ValidationFailed, 422),
+    (RuleError, 422),
+    (NotFound, 404),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (Conflict, 409),
+    (PayloadTooLarge, 413),
+    (UnsupportedMediaType, 415),
+    (StorageError, 503),
+)
+
+
+def status_for(error: KobanError) -> int:
+    for error_type, status in _STATUS_BY_ERROR:
+        if isinstance(error, error_type):
+            return status
+    return 400
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    errors: Iterable[FieldError] = (),
+    headers: Mapping[str, str] | None = None,
+) -> Response[str]:
+    """A problem+json response; `code` becomes the `type` URI so clients can branch on it."""
+    title = HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + (code or title.lower().replace(" ", "_")),
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    error_list = [error.as_dict() for error in errors]
+    if error_list:
+        body["errors"] = error_list
+    return Response(
+        status_code=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        body=json.dumps(body, ensure_ascii=False),
+        headers=dict(headers or {}),
+    )
+
+
+def from_domain_error(error: KobanError) -> Response[str]:
+    errors = error.errors if isinstance(error, ValidationFailed) else ()
+    return problem(status_for(error), error.detail, code=error.code, errors=errors)
+
+
+def field_path(location: Sequence[Any]) -> str:
+    """('body', 'location', 'lat') -> 'location.lat'; ('query', 'limit') -> 'query.limit'."""
+    parts = [str(part) for part in location]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def from_validation_errors(errors: Sequence[Mapping[str, Any]]) -> Response[str]:
+    """powertools' 422 (pydantic errors) as problem+json naming each field; the bad input is never echoed."""
+    field_errors = [
+        FieldError(
+            field=field_path(error.get("loc", ())),
+            message=str(error.get("msg") or error.get("type") or "invalid value"),
+            code=str(error.get("type", "invalid")),
+        )
+        for error in errors
+    ]
+    if any(error.code == "json_invalid" for error in field_errors):
+        return problem(400, "The request body is not valid JSON.", code="malformed_json")
+    summary = "; ".join(f"{error.field}: {error.message}" for error in field_errors[:5])
+    return problem(422, f"The request has invalid fields: {summary}", code="validation_failed", errors=field_errors)

@@ -1,0 +1,107 @@
+"""Every hook a KOBAN plugin can implement. This module is the whole contract between core and plugins.
+
+Conventions (pytest/datasette style): each hook is named `koban_<verb>`; its docstring gives the parameters,
+what it returns, whether the first non-None result wins or all results are collected, and the version it was
+added in. The built-in behaviour is the `koban_default` plugin, registered with `trylast=True`, so a city
+plugin's implementation runs first and can override it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+from koban.plugins import PROJECT_NAME
+from koban.tenants.models import Category, Tenant
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+
+
+@hookspec
+def koban_tenants() -> list[Tenant]:  # type: ignore[empty-body]
+    """The tenants (police forces or cities) this plugin serves.
+
+    Parameters: none.
+    Returns: a list of `Tenant`; all results are collected and concatenated. A tenant id defined twice is an
+    error at start-up.
+    Added in 0.1.
+    """
+
+
+@hookspec
+def koban_categories(tenant: Tenant) -> list[Category] | None:  # type: ignore[empty-body]
+    """Report categories offered by `tenant`.
+
+    Parameters: `tenant`, the tenant whose taxonomy is being built.
+    Returns: a list of `Category`, or None to add nothing; all results are collected. Where two plugins give
+    the same category code, the one called first wins (city plugins run before the default plugin), so a
+    city can replace a built-in category. A category whose `settings.disabled_categories` lists it is dropped.
+    Added in 0.1.
+    """
+
+
+@hookspec
+def koban_rules(tenant: Tenant) -> dict[str, Any] | None:  # type: ignore[empty-body]
+    """Named JSONLogic rules for `tenant` (e.g. `triage`, `routing`, `deadline_hours`).
+
+    Parameters: `tenant`.
+    Returns: a mapping of rule name to JSONLogic rule, or None; all results are collected and merged, the first
+    definition of a name winning. Every rule is validated (size, depth, operators) when loaded.
+    Added in 0.1.
+    """
+
+
+@hookspec(firstresult=True)
+def koban_triage(tenant: Tenant, facts: dict[str, Any], rules: dict[str, Any]) -> str | None:
+    """The priority of a new report: one of `urgent`, `high`, `normal`, `low`.
+
+    Parameters: `tenant`; `facts`, the data rules see (category, group, answers, channel, local `hour` and
+    `weekday` in the tenant's time zone, `sensitive`, …); `rules`, the tenant's merged rules.
+    Returns: a priority string; the first non-None result wins. The default evaluates the `triage` rule.
+    Added in 0.1.
+    """
+
+
+@hookspec(firstresult=True)
+def koban_route(tenant: Tenant, facts: dict[str, Any], rules: dict[str, Any]) -> str | None:
+    """The unit (code of one of `tenant.units`) that should handle a new report.
+
+    Parameters: as `koban_triage`, with `facts["priority"]` already set.
+    Returns: a unit code; the first non-None result wins. The default evaluates the `routing` rule and falls
+    back to the category's `default_unit`, then the tenant's first unit.
+    Added in 0.1.
+    """
+
+
+@hookspec(firstresult=True)
+def koban_deadline_hours(tenant: Tenant, facts: dict[str, Any], rules: dict[str, Any]) -> int | None:
+    """Hours within which the reporter can expect a first response.
+
+    Parameters: as `koban_route`, with `facts["priority"]`, `facts["unit"]` and `facts["deadline_hours"]`
+    (the category's own deadline) set.
+    Returns: a positive number of hours; the first non-None result wins. The default evaluates the
+    `deadline_hours` rule and falls back to the category deadline.
+    Added in 0.1.
+    """
+
+
+@hookspec
+def koban_report_received(tenant: Tenant, report: dict[str, Any]) -> None:
+    """Called after a new report is stored (e.g. to notify a duty officer).
+
+    Parameters: `tenant`; `report`, the staff view of the stored report as a JSON-ready dict.
+    Returns: nothing; every implementation is called. An exception is logged and does not undo the report.
+    Added in 0.1.
+    """
+
+
+@hookspec
+def koban_translations(language: str) -> dict[str, str] | None:  # type: ignore[empty-body]
+    """Messages a plugin adds or overrides in `language` (ISO 639-1).
+
+    Parameters: `language`.
+    Returns: a mapping of message key to text (with `{name}` placeholders), or None; all results are merged,
+    the plugin called first winning.
+    Added in 0.1.
+    """

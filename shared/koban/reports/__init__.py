@@ -1,0 +1,1 @@
+"""Report intake and lifecycle: one store, one lifecycle, every channel."""

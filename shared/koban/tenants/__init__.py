@@ -1,0 +1,1 @@
+"""Tenants (police forces / cities) and their report taxonomy, as plugins define them."""
