@@ -84,7 +84,7 @@ def _raw_problem(status: int, detail: str, code: str) -> dict[str, Any]:
         "statusCode": status,
         "multiValueHeaders": {
             "Content-Type": [PROBLEM_CONTENT_TYPE],
-            "Access-Control-Allow-Origin": [CORS.allow_origin],
+            "Access-Control-Allow-Origin": [CORS.allowed_origin],
         },
         "body": json.dumps(body),
         "isBase64Encoded": False,

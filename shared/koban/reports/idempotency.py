@@ -93,3 +93,8 @@ def submit_report_once(
         ) from exc
     except IdempotencyAlreadyInProgressError as exc:
         raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.") from exc
+
+
+def reset() -> None:
+    _config.cache_clear()
+    _idempotent_submit.cache_clear()

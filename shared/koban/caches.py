@@ -1,0 +1,23 @@
+"""Process-wide caches (settings, clients, plugins, repositories), and one switch to forget them all.
+
+In Lambda they live as long as the execution environment. Tests and the local home, which change the
+environment within one process, call `reset_process_caches()` after doing so.
+"""
+
+from __future__ import annotations
+
+
+def reset_process_caches() -> None:
+    from koban import aws
+    from koban.attachments import service as attachments
+    from koban.plugins import host
+    from koban.reports import idempotency, service
+    from koban.settings import get_settings
+
+    get_settings.cache_clear()
+    aws.reset_clients()
+    host.reset_plugin_manager()
+    service.reports_repository.cache_clear()
+    service.personal_data_repository.cache_clear()
+    attachments.attachment_repository.cache_clear()
+    idempotency.reset()

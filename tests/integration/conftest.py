@@ -1,0 +1,40 @@
+"""A moto home per test module: tables and buckets created from template.yaml, handlers invoked in-process."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from koban_local.aws_local import create_resources
+from koban.caches import reset_process_caches
+from koban_local.template import Template
+from tests.api import ApiClient
+
+
+@pytest.fixture(scope="module")
+def moto_home(template: Template) -> Iterator[dict[str, str]]:
+    """Given the template's tables and buckets in a fresh moto account, and the functions' environment set."""
+    with mock_aws():
+        reset_process_caches()
+        names = create_resources(template, boto3.client("dynamodb"), boto3.client("s3"))
+        environment = template.resolve_environment("ReportsFunction", names)
+        saved = {name: os.environ.get(name) for name in environment}
+        os.environ.update(environment)
+        try:
+            yield names
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            reset_process_caches()
+
+
+@pytest.fixture(scope="module")
+def api(moto_home: dict[str, str], template: Template) -> ApiClient:
+    return ApiClient(template)
