@@ -125,4 +125,6 @@ def lambda_entry(app: APIGatewayRestResolver) -> Handler:
             return rejected
         return app.resolve(event, context)
 
+    # The OpenAPI build (`koban openapi`) reads the routes from the handler it loads from the template.
+    lambda_handler.resolver = app  # type: ignore[attr-defined]
     return lambda_handler

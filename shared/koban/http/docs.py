@@ -15,6 +15,40 @@ API_DESCRIPTION = (
 )
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details; `errors` names each invalid field",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message", "code"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}, "code": {"type": "string"}},
+            },
+        },
+    },
+}
+PROBLEM_RESPONSES = {
+    status: {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    for status, description in (
+        ("400", "Malformed request"),
+        ("401", "A staff token is needed"),
+        ("403", "The token's tenant or role does not allow this"),
+        ("404", "Not found"),
+        ("422", "Invalid fields (see `errors`)"),
+    )
+}
+
+
 def merge_openapi(documents: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """One OpenAPI 3.1 document from several; paths and component schemas are unioned (names must agree)."""
     merged: dict[str, Any] = {
@@ -36,6 +70,10 @@ def merge_openapi(documents: Iterable[dict[str, Any]]) -> dict[str, Any]:
             existing = merged["components"]["schemas"].setdefault(name, schema)
             if existing != schema:
                 raise ValueError(f"two functions define different OpenAPI schemas named {name}")
+    merged["components"]["schemas"]["Problem"] = PROBLEM_SCHEMA
+    for operations in merged["paths"].values():
+        for operation in operations.values():
+            operation.setdefault("responses", {}).update(PROBLEM_RESPONSES)
     merged["paths"] = dict(sorted(merged["paths"].items()))
     merged["components"]["schemas"] = dict(sorted(merged["components"]["schemas"].items()))
     return merged

@@ -30,7 +30,7 @@ def koban_tenants() -> list[Tenant]:  # type: ignore[empty-body]
 
 
 @hookspec
-def koban_categories(tenant: Tenant) -> list[Category] | None:  # type: ignore[empty-body]
+def koban_categories(tenant: Tenant) -> list[Category] | None:
     """Report categories offered by `tenant`.
 
     Parameters: `tenant`, the tenant whose taxonomy is being built.
@@ -42,7 +42,7 @@ def koban_categories(tenant: Tenant) -> list[Category] | None:  # type: ignore[e
 
 
 @hookspec
-def koban_rules(tenant: Tenant) -> dict[str, Any] | None:  # type: ignore[empty-body]
+def koban_rules(tenant: Tenant) -> dict[str, Any] | None:
     """Named JSONLogic rules for `tenant` (e.g. `triage`, `routing`, `deadline_hours`).
 
     Parameters: `tenant`.
@@ -97,7 +97,7 @@ def koban_report_received(tenant: Tenant, report: dict[str, Any]) -> None:
 
 
 @hookspec
-def koban_translations(language: str) -> dict[str, str] | None:  # type: ignore[empty-body]
+def koban_translations(language: str) -> dict[str, str] | None:
     """Messages a plugin adds or overrides in `language` (ISO 639-1).
 
     Parameters: `language`.

@@ -1,0 +1,144 @@
+"""The built-in KOBAN behaviour, itself a plugin: the base taxonomy, the default rules and status names.
+
+Core registers this module by name (`koban_default`) and every hook here is `trylast`, so a city plugin is
+called first and wins. The data lives next to this file (`categories.json`, `rules.json`, `messages/`) and
+is described in `README.md`, including the facts the rules see.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import math
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+from koban.plugins import hookimpl
+from koban.rules import RuleError, evaluate, load_rule_file
+from koban.tenants.models import Category, Tenant
+
+__all__ = [
+    "GENERIC_UNITS",
+    "PRIORITIES",
+    "koban_categories",
+    "koban_deadline_hours",
+    "koban_route",
+    "koban_rules",
+    "koban_translations",
+    "koban_triage",
+]
+
+logger = logging.getLogger("koban.plugins.default")
+
+_HERE: Final = Path(__file__).parent
+_CATEGORIES_FILE: Final = _HERE / "categories.json"
+_RULES_FILE: Final = _HERE / "rules.json"
+_MESSAGES_DIR: Final = _HERE / "messages"
+
+PRIORITIES: Final = frozenset({"urgent", "high", "normal", "low"})
+"""The priorities a triage rule may return."""
+GENERIC_UNITS: Final = (
+    "neighbourhood_team",
+    "traffic_unit",
+    "cybercrime_desk",
+    "community_liaison",
+    "municipality",
+)
+"""The unit codes the default taxonomy and rules route to; every pilot tenant defines them."""
+MAX_DEADLINE_HOURS: Final = 24 * 90
+"""The longest deadline a rule may set, the same bound as `Category.deadline_hours`."""
+
+
+# ---------------------------------------------------------------------------------------------- data
+
+
+@cache
+def base_categories() -> tuple[Category, ...]:
+    """The base taxonomy from `categories.json`, validated once."""
+    data = json.loads(_CATEGORIES_FILE.read_text(encoding="utf-8"))
+    return tuple(Category.model_validate(item) for item in data)
+
+
+@cache
+def base_rules() -> Mapping[str, Any]:
+    """The named rules from `rules.json`, each validated (limits, operators) once."""
+    return load_rule_file(_RULES_FILE)
+
+
+@cache
+def _languages() -> frozenset[str]:
+    return frozenset(path.stem for path in _MESSAGES_DIR.glob("*.json"))
+
+
+@cache
+def _messages(language: str) -> Mapping[str, str]:
+    data: dict[str, str] = json.loads((_MESSAGES_DIR / f"{language}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def _evaluate(rules: Mapping[str, Any], name: str, facts: Mapping[str, Any]) -> Any:
+    """The result of rule `name` on `facts`, or None when the rule is absent or fails (logged)."""
+    rule = rules.get(name)
+    if rule is None:
+        return None
+    try:
+        return evaluate(rule, facts, default=None)
+    except (RuleError, TypeError, ValueError) as exc:  # e.g. facts holding a value that is not JSON
+        logger.warning("default plugin: rule %r could not be evaluated: %s", name, exc)
+        return None
+
+
+# ---------------------------------------------------------------------------------------------- hooks
+
+
+@hookimpl(trylast=True)
+def koban_categories(tenant: Tenant) -> list[Category]:
+    """The base taxonomy for every tenant; a `default_unit` the tenant does not define is dropped."""
+    units = {unit.code for unit in tenant.units}
+    return [
+        category
+        if category.default_unit is None or category.default_unit in units
+        else category.model_copy(update={"default_unit": None})
+        for category in base_categories()
+    ]
+
+
+@hookimpl(trylast=True)
+def koban_rules(tenant: Tenant) -> dict[str, Any]:
+    """The default `triage`, `routing` and `deadline_hours` rules (a copy the caller may keep)."""
+    return copy.deepcopy(dict(base_rules()))
+
+
+@hookimpl(trylast=True)
+def koban_triage(tenant: Tenant, facts: dict[str, Any], rules: dict[str, Any]) -> str | None:
+    """Evaluate the `triage` rule; None unless it gives one of `PRIORITIES`."""
+    result = _evaluate(rules, "triage", facts)
+    return result if isinstance(result, str) and result in PRIORITIES else None
+
+
+@hookimpl(trylast=True)
+def koban_route(tenant: Tenant, facts: dict[str, Any], rules: dict[str, Any]) -> str | None:
+    """Evaluate the `routing` rule; None unless it names one of the tenant's units."""
+    result = _evaluate(rules, "routing", facts)
+    return result if isinstance(result, str) and tenant.unit(result) is not None else None
+
+
+@hookimpl(trylast=True)
+def koban_deadline_hours(tenant: Tenant, facts: dict[str, Any], rules: dict[str, Any]) -> int | None:
+    """Evaluate the `deadline_hours` rule; None unless it gives a positive number of hours (rounded up)."""
+    result = _evaluate(rules, "deadline_hours", facts)
+    if isinstance(result, bool) or not isinstance(result, int | float) or not math.isfinite(result):
+        return None
+    hours = math.ceil(result)
+    return hours if result > 0 and hours <= MAX_DEADLINE_HOURS else None
+
+
+@hookimpl(trylast=True)
+def koban_translations(language: str) -> dict[str, str] | None:
+    """Status and priority names in `language`, or None for a language without a catalogue."""
+    if language not in _languages():
+        return None
+    return dict(_messages(language))
