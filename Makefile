@@ -24,7 +24,8 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/koban serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# The SAM tool environment is needed by the template tests that run SAM's own transform.
+test: $(STAMP) $(SAM)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
