@@ -1,0 +1,227 @@
+"""`koban`: run the embedded default, and hand out the local home's staff tokens and Open311 keys.
+
+koban serve [--host 127.0.0.1] [--port 8000] [--no-seed] [--seed-reports N]
+koban token --tenant T --role R      prints only the token, for $(koban token ...)
+koban api-key --tenant T             prints only the Open311 API key
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from types import FrameType
+
+from koban_local.aws_local import LocalAws, create_resources
+from koban_local.functions import Handler, load_handler
+from koban_local.gateway import LocalGateway
+from koban_local.streams import StreamPoller
+from koban_local.template import Template
+from koban_local.tokens import ROLES, issue_open311_key, issue_staff_token
+
+PILOT_TENANTS = ("pilot-nl", "pilot-pl", "pilot-fi", "pilot-es", "pilot-pt", "pilot-be")
+DEMO_ROLES = ("officer", "supervisor", "admin")
+DEFAULT_SEED_REPORTS = 200
+# The aggregates of a full seed must be up to date before the URLs are printed; this bounds the wait.
+_SEED_DRAIN_TIMEOUT_S = 300.0
+# Web pages served by the local gateway, from the web assets build (S3 + CloudFront in the cloud).
+_STATIC_PAGES = {"/dashboard/": "dashboard", "/app/": "app", "/public/": "public"}
+
+log = logging.getLogger("koban_local")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="koban", description="KOBAN's embedded default and its credentials."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the API, seeded, on this machine")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 = any)")
+    serve.add_argument("--no-seed", dest="seed", action="store_false", help="start with empty tables")
+    serve.add_argument(
+        "--seed-reports",
+        type=int,
+        default=DEFAULT_SEED_REPORTS,
+        metavar="N",
+        help=f"synthetic reports per tenant (default {DEFAULT_SEED_REPORTS})",
+    )
+    serve.set_defaults(run=_serve)
+
+    token = commands.add_parser("token", help="print a staff bearer token valid on the local gateway")
+    token.add_argument("--tenant", required=True)
+    token.add_argument("--role", required=True, choices=ROLES)
+    token.set_defaults(run=_token)
+
+    api_key = commands.add_parser("api-key", help="print the Open311 API key of a tenant")
+    api_key.add_argument("--tenant", required=True)
+    api_key.set_defaults(run=_api_key)
+
+    arguments = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = arguments.run
+    return run(arguments)
+
+
+def _token(arguments: argparse.Namespace) -> int:
+    if not _known_tenant(arguments.tenant):
+        return 2
+    print(issue_staff_token(arguments.tenant, arguments.role))
+    return 0
+
+
+def _api_key(arguments: argparse.Namespace) -> int:
+    if not _known_tenant(arguments.tenant):
+        return 2
+    print(issue_open311_key(arguments.tenant))
+    return 0
+
+
+def _known_tenant(tenant: str) -> bool:
+    known = tenant_ids()
+    if tenant not in known:
+        print(f"koban: unknown tenant {tenant!r}; tenants: {', '.join(known)}", file=sys.stderr)
+        return False
+    return True
+
+
+def tenant_ids() -> list[str]:
+    """The tenants the domain package knows, or the six pilots where it (or a plugin) cannot be imported."""
+    try:
+        service = importlib.import_module("koban.tenants.service")
+        return [str(tenant.id) for tenant in service.list_tenants()]
+    except ImportError:
+        return list(PILOT_TENANTS)
+
+
+def home() -> Path:
+    """The repository root, where template.yaml is: $KOBAN_HOME, else the source tree this package is in."""
+    configured = os.environ.get("KOBAN_HOME")
+    return Path(configured).resolve() if configured else Path(__file__).resolve().parents[2]
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("botocore").setLevel(
+        logging.WARNING
+    )  # it announces every endpoint and credential found
+    root = home()
+    template_path = root / "template.yaml"
+    if not template_path.is_file():
+        print(f"koban: no template.yaml in {root}; set KOBAN_HOME to the repository.", file=sys.stderr)
+        return 2
+    template = Template.load(template_path)
+    with ExitStack() as stack:
+        aws = stack.enter_context(LocalAws())
+        # boto3 ships no type information; the clients are created only now that AWS_ENDPOINT_URL is set.
+        boto3 = importlib.import_module("boto3")
+        dynamodb, s3 = boto3.client("dynamodb"), boto3.client("s3")
+        physical = create_resources(template, dynamodb, s3)
+        environments = {
+            function_id: template.resolve_environment(function_id, physical)
+            for function_id in template.functions
+        }
+        os.environ.update(shared_environment(environments))
+        handlers: dict[str, Handler] = {
+            function_id: load_handler(function.code_uri, function.handler, environments[function_id])
+            for function_id, function in template.functions.items()
+        }
+        poller = StreamPoller(
+            template,
+            handlers,
+            physical,
+            dynamodb_client=dynamodb,
+            streams_client=boto3.client("dynamodbstreams"),
+        )
+        stack.enter_context(poller)
+        # Bound before seeding, so a port in use fails at once rather than after the seed.
+        gateway = LocalGateway(template, handlers, arguments.host, arguments.port, _static_roots(root))
+        stack.callback(gateway.stop)
+        if arguments.seed:
+            _seed(arguments.seed_reports, poller)
+        print(_banner(gateway, aws.endpoint_url, tenant_ids()), flush=True)
+        # A process manager's SIGTERM stops the home as cleanly as Ctrl-C does.
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            gateway.serve_forever()
+        except KeyboardInterrupt:
+            print("\nStopped.")
+    return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def shared_environment(environments: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """The variables to set process-wide: every function's, except those whose value differs by function.
+
+    All handlers share one os.environ here. A variable read after import (settings loaded lazily) must be
+    there for every function; one that differs (POWERTOOLS_SERVICE_NAME) is only right while that function
+    imports, which is when load_handler applies it.
+    """
+    merged: dict[str, str] = {}
+    conflicting: set[str] = set()
+    for environment in environments.values():
+        for name, value in environment.items():
+            if merged.setdefault(name, value) != value:
+                conflicting.add(name)
+    if conflicting:
+        log.debug("per-function environment variables (applied at import only): %s", sorted(conflicting))
+    return {name: value for name, value in merged.items() if name not in conflicting}
+
+
+def _static_roots(root: Path) -> dict[str, Path]:
+    web = root / "infrastructure" / "web"
+    return {prefix: web / folder for prefix, folder in _STATIC_PAGES.items() if (web / folder).is_dir()}
+
+
+def _seed(reports_per_tenant: int, poller: StreamPoller) -> None:
+    try:
+        seed = importlib.import_module("koban_local.seed")
+    except ModuleNotFoundError as error:
+        if error.name != "koban_local.seed":
+            raise
+        print("Seeding skipped: koban_local.seed is not part of this installation (start with --no-seed).")
+        return
+    seed.seed_all(report_count_per_tenant=reports_per_tenant, progress=print)
+    try:
+        poller.drain(timeout=_SEED_DRAIN_TIMEOUT_S)
+    except TimeoutError as error:
+        print(f"Warning: the stream consumers are still catching up with the seed ({error})")
+
+
+def _banner(gateway: LocalGateway, aws_endpoint: str, tenants: Sequence[str]) -> str:
+    base = gateway.url.replace("://0.0.0.0:", "://127.0.0.1:")
+    lines = [
+        "",
+        "KOBAN embedded default is running.",
+        "",
+        f"  API          {base}/v1",
+        f"  API docs     {base}/v1/docs",
+        f"  OpenAPI      {base}/v1/openapi.json",
+        f"  Tenants      {base}/v1/tenants",
+    ]
+    lines += [f"  Web          {base}{prefix}" for prefix in gateway.static_roots]
+    lines += [
+        f"  Local AWS    {aws_endpoint} (moto; AWS_ENDPOINT_URL for the AWS CLI and boto3)",
+        "",
+        "Staff tokens, valid 12 h (Authorization: Bearer <token>; more: koban token --tenant T --role R)",
+        f"  {'TENANT':<10} {'ROLE':<11} TOKEN",
+    ]
+    for tenant in tenants:
+        lines += [f"  {tenant:<10} {role:<11} {issue_staff_token(tenant, role)}" for role in DEMO_ROLES]
+    lines += ["", "Open311 API keys (parameter api_key=<key>; more: koban api-key --tenant T)"]
+    lines += [f"  {tenant:<10} {issue_open311_key(tenant)}" for tenant in tenants]
+    lines += ["", "Press Ctrl-C to stop.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
