@@ -34,7 +34,8 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared/koban infrastructure/koban_local functions plugins
+	$(BIN)/mypy shared/koban infrastructure/koban_local plugins tests
+	for function in functions/*/; do MYPYPATH=shared:infrastructure:$$function $(BIN)/mypy $$function || exit 1; done
 	$(BIN)/cfn-lint template.yaml
 
 format: $(STAMP)

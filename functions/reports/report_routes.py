@@ -14,7 +14,14 @@ from koban.http.params import AcceptLanguage, TenantPath, languages
 from koban.reports.idempotency import submit_report_once
 from koban.reports.lifecycle import Status
 from koban.reports.models import Priority, QueueFilter
-from koban.reports.schemas import QueuePageOut, ReceiptOut, ReporterViewOut, ReportIn, StaffReportOut, TransitionIn
+from koban.reports.schemas import (
+    QueuePageOut,
+    ReceiptOut,
+    ReporterViewOut,
+    ReportIn,
+    StaffReportOut,
+    TransitionIn,
+)
 from koban.reports.service import change_status, list_queue, reporter_view, staff_view
 
 router = Router()
@@ -22,10 +29,13 @@ router = Router()
 ReportIdPath = Annotated[str, Path(pattern=r"^[0-9a-z]{20}$", description="Report id")]
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", pattern=r"^[\x21-\x7e]{8,128}$", description="Retries with it store once"),
+    Header(
+        alias="Idempotency-Key", pattern=r"^[\x21-\x7e]{8,128}$", description="Retries with it store once"
+    ),
 ]
 TrackingToken = Annotated[
-    str | None, Header(alias="X-Tracking-Token", pattern=r"^[A-Za-z0-9_-]{20,100}$", description="Reporter's token")
+    str | None,
+    Header(alias="X-Tracking-Token", pattern=r"^[A-Za-z0-9_-]{20,100}$", description="Reporter's token"),
 ]
 
 
@@ -34,7 +44,11 @@ def submit(
     tenant: TenantPath, body: ReportIn, idempotency_key: IdempotencyKey = None
 ) -> Response[ReceiptOut]:
     receipt = submit_report_once(
-        tenant, body, principal_from_event(router.current_event.raw_event), idempotency_key, router.lambda_context
+        tenant,
+        body,
+        principal_from_event(router.current_event.raw_event),
+        idempotency_key,
+        router.lambda_context,
     )
     return Response(
         status_code=201,
@@ -86,7 +100,9 @@ def read(
     return staff_view(tenant, report_id, principal, preferred, include_contact=include == "contact")
 
 
-@router.patch("/v1/tenants/<tenant>/reports/<report_id>", summary="Change status (lifecycle)", tags=["reports"])
+@router.patch(
+    "/v1/tenants/<tenant>/reports/<report_id>", summary="Change status (lifecycle)", tags=["reports"]
+)
 def transition(
     tenant: TenantPath, report_id: ReportIdPath, body: TransitionIn, accept_language: AcceptLanguage = None
 ) -> StaffReportOut:

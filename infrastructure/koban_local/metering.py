@@ -61,8 +61,8 @@ def metered() -> Iterator[Meter]:
         meter.record(client.meta.service_model.service_name, operation_name, response)
         return response
 
-    BaseClient._make_api_call = counting_call  # type: ignore[method-assign]
+    BaseClient._make_api_call = counting_call
     try:
         yield meter
     finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
+        BaseClient._make_api_call = original

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -16,12 +16,12 @@ _CLIENT_CONFIG: dict[str, Any] = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str) -> BaseClient:
     import boto3
     from botocore.config import Config
 
-    return boto3.session.Session().client(service, config=Config(**_CLIENT_CONFIG))  # type: ignore[call-overload,no-any-return]
+    return boto3.session.Session().client(service, config=Config(**_CLIENT_CONFIG))
 
 
 def reset_clients() -> None:

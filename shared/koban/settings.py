@@ -18,7 +18,9 @@ class Settings(BaseSettings):
     personal_data_table: Annotated[str, Field(alias="PERSONAL_DATA_TABLE")] = "PersonalDataTable"
     idempotency_table: Annotated[str, Field(alias="IDEMPOTENCY_TABLE")] = "IdempotencyTable"
     attachments_bucket: Annotated[str, Field(alias="ATTACHMENTS_BUCKET")] = "koban-attachments"
-    reporter_data_retention_days: Annotated[int, Field(alias="REPORTER_DATA_RETENTION_DAYS", ge=1, le=3650)] = 365
+    reporter_data_retention_days: Annotated[
+        int, Field(alias="REPORTER_DATA_RETENTION_DAYS", ge=1, le=3650)
+    ] = 365
     staff_user_pool_id: Annotated[str, Field(alias="STAFF_USER_POOL_ID")] = ""
     staff_user_pool_client_id: Annotated[str, Field(alias="STAFF_USER_POOL_CLIENT_ID")] = ""
     # Extra plugin modules to register by name, comma-separated (entry points are discovered anyway).

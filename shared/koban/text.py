@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
-from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator
 
 # C0/C1 controls except tab and newlines, plus bidi overrides that can disguise text on staff screens.
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -24,13 +22,10 @@ def clean_text(value: str) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
 
-def _at_least(minimum: int) -> Callable[[str], str]:
-    def check(value: str) -> str:
-        if len(value) < minimum:
-            raise ValueError(f"must have at least {minimum} character(s) besides spaces")
-        return value
-
-    return check
+def _not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("must not be empty or only spaces")
+    return value
 
 
 def _single_line(value: str) -> str:
@@ -39,9 +34,7 @@ def _single_line(value: str) -> str:
     return value
 
 
-def text_type(maximum: int, minimum: int = 1, *, single_line: bool = False) -> Any:
-    """An `Annotated[str, ...]` type for public free text: bounded, cleaned, then checked non-empty."""
-    checks = [AfterValidator(clean_text), AfterValidator(_at_least(minimum))]
-    if single_line:
-        checks.append(AfterValidator(_single_line))
-    return Annotated[str, Field(max_length=maximum), *checks]
+# Metadata for `Annotated[str, Field(max_length=N), CLEAN, NOT_BLANK]`: bounded first, then cleaned.
+CLEAN = AfterValidator(clean_text)
+NOT_BLANK = AfterValidator(_not_blank)
+SINGLE_LINE = AfterValidator(_single_line)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from koban.rules import RuleError, compile_rule
 
 JsonEqual = Callable[[Any, Any], bool]

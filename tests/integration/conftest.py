@@ -9,8 +9,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from koban_local.aws_local import create_resources
 from koban.caches import reset_process_caches
+from koban_local.aws_local import create_resources
 from koban_local.template import Template
 from tests.api import ApiClient
 

@@ -25,16 +25,24 @@ def test_every_route_reads_by_key_or_index_never_by_scan(api: ApiClient) -> None
         api.get("/v1/tenants/pilot-nl")
         api.get("/v1/tenants/pilot-nl/categories")
         receipt = api.post(
-            "/v1/tenants/pilot-nl/reports", body=noise_report("pilot-nl"), headers={"Idempotency-Key": "scan-test-1"}
+            "/v1/tenants/pilot-nl/reports",
+            body=noise_report("pilot-nl"),
+            headers={"Idempotency-Key": "scan-test-1"},
         ).json()
         api.post("/v1/tenants/pilot-nl/reports", body=noise_report("pilot-nl"))
         path = f"/v1/tenants/pilot-nl/reports/{receipt['id']}"
         api.get(path, headers={"X-Tracking-Token": receipt["tracking_token"]})
         api.get(path, claims=officer, query={"include": "contact"})
         api.patch(path, body={"status": "verifying", "note": "Looking into it."}, claims=officer)
-        for query in ({}, {"status": "new"}, {"category": "noise_night"}, {"unit": "neighbourhood_team"},
-                      {"priority": "high"}, {"status": "new", "category": "noise_night"},
-                      {"received_from": "2026-01-01T00:00:00Z"}):
+        for query in (
+            {},
+            {"status": "new"},
+            {"category": "noise_night"},
+            {"unit": "neighbourhood_team"},
+            {"priority": "high"},
+            {"status": "new", "category": "noise_night"},
+            {"received_from": "2026-01-01T00:00:00Z"},
+        ):
             assert api.get("/v1/tenants/pilot-nl/reports", claims=officer, query=query or None).status == 200
         api.get("/v1/tenants/pilot-nl/attachments/00000000000000000000", claims=officer)
     # Then DynamoDB was only ever addressed by key or index

@@ -1,4 +1,4 @@
-"""Malformed and malicious input to report intake: always a 4xx problem+json naming the problem, nothing stored."""
+"""Malformed and malicious input to report intake: a 4xx problem+json naming it, nothing stored."""
 
 from __future__ import annotations
 
@@ -17,43 +17,130 @@ def deep_json(depth: int) -> str:
 
 BAD_BODIES: list[tuple[str, dict[str, Any] | None, str | None, int, str]] = [
     # (case, body, raw body, expected status, a field or phrase the problem must name)
-    ("missing category", {"description": "x", "location": {"lat": 52.37, "lon": 4.89}}, None, 422, "category"),
-    ("missing description", {"category": "noise_night", "location": {"lat": 52.37, "lon": 4.89}}, None, 422,
-     "description"),
+    (
+        "missing category",
+        {"description": "x", "location": {"lat": 52.37, "lon": 4.89}},
+        None,
+        422,
+        "category",
+    ),
+    (
+        "missing description",
+        {"category": "noise_night", "location": {"lat": 52.37, "lon": 4.89}},
+        None,
+        422,
+        "description",
+    ),
     ("description is a number", {**noise_report("pilot-nl"), "description": 42}, None, 422, "description"),
     ("blank description", {**noise_report("pilot-nl"), "description": "   "}, None, 422, "description"),
-    ("description of 4,001 characters", {**noise_report("pilot-nl"), "description": "a" * 4001}, None, 422,
-     "description"),
+    (
+        "description of 4,001 characters",
+        {**noise_report("pilot-nl"), "description": "a" * 4001},
+        None,
+        422,
+        "description",
+    ),
     ("description of 1 MB", {**noise_report("pilot-nl"), "description": "a" * 1_000_000}, None, 413, "bytes"),
-    ("latitude out of range", {**noise_report("pilot-nl"), "location": {"lat": 91, "lon": 4.89}}, None, 422,
-     "location.lat"),
-    ("longitude is a string", {**noise_report("pilot-nl"), "location": {"lat": 52.3, "lon": "east"}}, None, 422,
-     "location.lon"),
-    ("location in another country", {**noise_report("pilot-nl"), "location": {"lat": 40.41, "lon": -3.70}}, None,
-     422, "location"),
-    ("no location nor address", {k: v for k, v in noise_report("pilot-nl").items() if k != "location"}, None, 422,
-     "location"),
+    (
+        "latitude out of range",
+        {**noise_report("pilot-nl"), "location": {"lat": 91, "lon": 4.89}},
+        None,
+        422,
+        "location.lat",
+    ),
+    (
+        "longitude is a string",
+        {**noise_report("pilot-nl"), "location": {"lat": 52.3, "lon": "east"}},
+        None,
+        422,
+        "location.lon",
+    ),
+    (
+        "location in another country",
+        {**noise_report("pilot-nl"), "location": {"lat": 40.41, "lon": -3.70}},
+        None,
+        422,
+        "location",
+    ),
+    (
+        "no location nor address",
+        {k: v for k, v in noise_report("pilot-nl").items() if k != "location"},
+        None,
+        422,
+        "location",
+    ),
     ("unknown category", {**noise_report("pilot-nl"), "category": "alien_landing"}, None, 422, "category"),
-    ("injection in category", {**noise_report("pilot-nl"), "category": "x' OR '1'='1"}, None, 422, "category"),
+    (
+        "injection in category",
+        {**noise_report("pilot-nl"), "category": "x' OR '1'='1"},
+        None,
+        422,
+        "category",
+    ),
     ("unknown field", {**noise_report("pilot-nl"), "priority": "urgent"}, None, 422, "priority"),
-    ("answer of the wrong type", {**noise_report("pilot-nl"), "answers": {"ongoing": "yes"}}, None, 422,
-     "answers.ongoing"),
-    ("answer to no question", {**noise_report("pilot-nl"), "answers": {"ongoing": True, "shoe_size": 3}}, None,
-     422, "answers.shoe_size"),
-    ("occurred in the future", {**noise_report("pilot-nl"), "occurred_at": "2099-01-01T00:00:00+00:00"}, None,
-     422, "occurred_at"),
-    ("occurred_at without offset", {**noise_report("pilot-nl"), "occurred_at": "2026-01-01T00:00:00"}, None, 422,
-     "occurred_at"),
-    ("null bytes in text", {**noise_report("pilot-nl"), "description": "bad\u0000byte"}, None, 422,
-     "description"),
-    ("bidi override in text", {**noise_report("pilot-nl"), "description": "abc\u202edcba"}, None, 422,
-     "description"),
-    ("lone surrogate", None, json.dumps(noise_report("pilot-nl")).replace("Loud", "\\ud800Loud"), 422,
-     "description"),
-    ("too many attachments", {**noise_report("pilot-nl"), "attachments": ["0" * 20] * 6}, None, 422,
-     "attachments"),
-    ("attachment that does not exist", {**noise_report("pilot-nl"), "attachments": ["0" * 20]}, None, 422,
-     "attachments.0"),
+    (
+        "answer of the wrong type",
+        {**noise_report("pilot-nl"), "answers": {"ongoing": "yes"}},
+        None,
+        422,
+        "answers.ongoing",
+    ),
+    (
+        "answer to no question",
+        {**noise_report("pilot-nl"), "answers": {"ongoing": True, "shoe_size": 3}},
+        None,
+        422,
+        "answers.shoe_size",
+    ),
+    (
+        "occurred in the future",
+        {**noise_report("pilot-nl"), "occurred_at": "2099-01-01T00:00:00+00:00"},
+        None,
+        422,
+        "occurred_at",
+    ),
+    (
+        "occurred_at without offset",
+        {**noise_report("pilot-nl"), "occurred_at": "2026-01-01T00:00:00"},
+        None,
+        422,
+        "occurred_at",
+    ),
+    (
+        "null bytes in text",
+        {**noise_report("pilot-nl"), "description": "bad\u0000byte"},
+        None,
+        422,
+        "description",
+    ),
+    (
+        "bidi override in text",
+        {**noise_report("pilot-nl"), "description": "abc\u202edcba"},
+        None,
+        422,
+        "description",
+    ),
+    (
+        "lone surrogate",
+        None,
+        json.dumps(noise_report("pilot-nl")).replace("Loud", "\\ud800Loud"),
+        422,
+        "description",
+    ),
+    (
+        "too many attachments",
+        {**noise_report("pilot-nl"), "attachments": ["0" * 20] * 6},
+        None,
+        422,
+        "attachments",
+    ),
+    (
+        "attachment that does not exist",
+        {**noise_report("pilot-nl"), "attachments": ["0" * 20]},
+        None,
+        422,
+        "attachments.0",
+    ),
     ("deep JSON", None, deep_json(5000), 400, "deeper"),
     ("not JSON", None, "{'category': 'noise_night'", 400, "JSON"),
     ("JSON array instead of object", None, "[1, 2, 3]", 422, "body"),
@@ -116,7 +203,9 @@ def test_bad_queue_query_names_the_parameter(api: ApiClient, query: dict[str, st
 def test_cursor_of_another_tenant_is_refused(api: ApiClient) -> None:
     for _ in range(3):
         api.post("/v1/tenants/pilot-pl/reports", body=noise_report("pilot-pl"))
-    page = api.get("/v1/tenants/pilot-pl/reports", claims=staff_claims("pilot-pl"), query={"limit": "1"}).json()
+    page = api.get(
+        "/v1/tenants/pilot-pl/reports", claims=staff_claims("pilot-pl"), query={"limit": "1"}
+    ).json()
     assert page["next_cursor"]
     reply = api.get(
         "/v1/tenants/pilot-nl/reports", claims=staff_claims("pilot-nl"), query={"cursor": page["next_cursor"]}

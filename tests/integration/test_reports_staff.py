@@ -15,8 +15,9 @@ def submit(api: ApiClient, tenant: str = "pilot-nl", **overrides: object) -> dic
     return receipt
 
 
-def move(api: ApiClient, report_id: str, status: str, tenant: str = "pilot-nl", role: str = "officer",
-         **extra: str) -> tuple[int, dict[str, object]]:
+def move(
+    api: ApiClient, report_id: str, status: str, tenant: str = "pilot-nl", role: str = "officer", **extra: str
+) -> tuple[int, dict[str, object]]:
     reply = api.patch(
         f"/v1/tenants/{tenant}/reports/{report_id}",
         body={"status": status, "note": f"Moved to {status}.", **extra},
@@ -27,7 +28,9 @@ def move(api: ApiClient, report_id: str, status: str, tenant: str = "pilot-nl", 
 
 def test_queue_is_newest_first_and_pages_with_a_cursor(api: ApiClient) -> None:
     ids = [submit(api, "pilot-be")["id"] for _ in range(5)]
-    first = api.get("/v1/tenants/pilot-be/reports", claims=staff_claims("pilot-be"), query={"limit": "3"}).json()
+    first = api.get(
+        "/v1/tenants/pilot-be/reports", claims=staff_claims("pilot-be"), query={"limit": "3"}
+    ).json()
     second = api.get(
         "/v1/tenants/pilot-be/reports",
         claims=staff_claims("pilot-be"),
@@ -54,10 +57,17 @@ def test_full_lifecycle_with_notes_for_the_reporter(api: ApiClient) -> None:
         assert code == 200, body
         assert body["status"] == status
     view = api.get(
-        f"/v1/tenants/pilot-nl/reports/{receipt['id']}", headers={"X-Tracking-Token": receipt["tracking_token"]}
+        f"/v1/tenants/pilot-nl/reports/{receipt['id']}",
+        headers={"X-Tracking-Token": receipt["tracking_token"]},
     ).json()
     assert view["status"] == "resolved"
-    assert [note["status"] for note in view["notes"]] == ["new", "verifying", "confirmed", "in_progress", "resolved"]
+    assert [note["status"] for note in view["notes"]] == [
+        "new",
+        "verifying",
+        "confirmed",
+        "in_progress",
+        "resolved",
+    ]
     staff = api.get(f"/v1/tenants/pilot-nl/reports/{receipt['id']}", claims=staff_claims("pilot-nl")).json()
     assert staff["first_response_at"] is not None
     assert [event["to_status"] for event in staff["events"]][-1] == "resolved"
@@ -70,7 +80,8 @@ def test_a_transition_that_the_lifecycle_forbids_is_refused_and_changes_nothing(
     assert code == 422
     assert "cannot go from 'new' to 'resolved'" in str(problem["detail"])
     staff = api.get(f"/v1/tenants/pilot-nl/reports/{report_id}", claims=staff_claims("pilot-nl")).json()
-    assert staff["status"] == "new" and len(staff["events"]) == 1
+    assert staff["status"] == "new"
+    assert len(staff["events"]) == 1
 
 
 def test_duplicate_links_to_its_original(api: ApiClient) -> None:
@@ -79,7 +90,8 @@ def test_duplicate_links_to_its_original(api: ApiClient) -> None:
     assert move(api, copy, "duplicate")[0] == 422  # no original named
     assert move(api, copy, "duplicate", duplicate_of=copy)[0] == 422
     code, body = move(api, copy, "duplicate", duplicate_of=original)
-    assert code == 200 and body["duplicate_of"] == original
+    assert code == 200
+    assert body["duplicate_of"] == original
 
 
 def test_reopening_a_closed_report_needs_a_supervisor(api: ApiClient) -> None:
@@ -90,7 +102,9 @@ def test_reopening_a_closed_report_needs_a_supervisor(api: ApiClient) -> None:
 
 
 @pytest.mark.parametrize("role", ["officer", "supervisor", "admin", "partner"])
-def test_staff_of_one_tenant_cannot_list_read_or_change_another_tenants_reports(api: ApiClient, role: str) -> None:
+def test_staff_of_one_tenant_cannot_list_read_or_change_another_tenants_reports(
+    api: ApiClient, role: str
+) -> None:
     report_id = submit(api, "pilot-fi")["id"]
     intruder = staff_claims("pilot-nl", role)
     assert api.get("/v1/tenants/pilot-fi/reports", claims=intruder).status == 403

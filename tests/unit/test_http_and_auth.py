@@ -21,9 +21,11 @@ def test_json_depth_ignores_brackets_inside_strings() -> None:
 def test_guard_refuses_deep_and_huge_bodies_but_passes_normal_ones() -> None:
     assert guard_body({"body": '{"a": [1, 2]}'}) is None
     deep = guard_body({"body": "[" * 40 + "]" * 40})
-    assert deep is not None and deep["statusCode"] == 400
+    assert deep is not None
+    assert deep["statusCode"] == 400
     huge = guard_body({"body": '"' + "a" * MAX_JSON_BODY_BYTES + '"'})
-    assert huge is not None and huge["statusCode"] == 413
+    assert huge is not None
+    assert huge["statusCode"] == 413
     assert json.loads(huge["body"])["status"] == 413
     # Binary bodies are the attachment route's business, not the JSON guard's.
     assert guard_body({"body": "AAAA", "isBase64Encoded": True}) is None
@@ -32,10 +34,18 @@ def test_guard_refuses_deep_and_huge_bodies_but_passes_normal_ones() -> None:
 def test_validation_errors_become_problem_json_naming_each_field_without_echoing_input() -> None:
     response = from_validation_errors(
         [
-            {"loc": ("body", "location", "lat"), "type": "less_than_equal", "msg": "Input should be <= 90",
-             "input": 91},
-            {"loc": ("query", "limit"), "type": "int_parsing", "msg": "Input should be an integer",
-             "input": "secret-value"},
+            {
+                "loc": ("body", "location", "lat"),
+                "type": "less_than_equal",
+                "msg": "Input should be <= 90",
+                "input": 91,
+            },
+            {
+                "loc": ("query", "limit"),
+                "type": "int_parsing",
+                "msg": "Input should be an integer",
+                "input": "secret-value",
+            },
         ]
     )
     body = json.loads(response.body or "")
@@ -58,8 +68,12 @@ def event_with(authorizer: object) -> dict[str, object]:
 
 
 def test_claims_are_read_from_the_cognito_and_the_lambda_authorizer_shapes() -> None:
-    cognito = event_with({"claims": {"sub": "u1", "custom:tenant": "pilot-nl", "cognito:groups": "officer,admin"}})
-    flat = event_with({"principalId": "u1", "sub": "u1", "custom:tenant": "pilot-nl", "cognito:groups": "[officer]"})
+    cognito = event_with(
+        {"claims": {"sub": "u1", "custom:tenant": "pilot-nl", "cognito:groups": "officer,admin"}}
+    )
+    flat = event_with(
+        {"principalId": "u1", "sub": "u1", "custom:tenant": "pilot-nl", "cognito:groups": "[officer]"}
+    )
     assert principal_from_event(cognito) == Principal("u1", "pilot-nl", frozenset({Role.OFFICER, Role.ADMIN}))
     assert principal_from_event(flat) == Principal("u1", "pilot-nl", frozenset({Role.OFFICER}))
     assert principal_from_event(event_with({"principalId": "anonymous"})) is None
@@ -67,9 +81,12 @@ def test_claims_are_read_from_the_cognito_and_the_lambda_authorizer_shapes() -> 
 
 
 def test_unknown_groups_grant_nothing() -> None:
-    event = event_with({"claims": {"sub": "u", "custom:tenant": "pilot-nl", "cognito:groups": "root superuser"}})
+    event = event_with(
+        {"claims": {"sub": "u", "custom:tenant": "pilot-nl", "cognito:groups": "root superuser"}}
+    )
     principal = principal_from_event(event)
-    assert principal is not None and principal.roles == frozenset()
+    assert principal is not None
+    assert principal.roles == frozenset()
     with pytest.raises(Forbidden):
         require_staff(event, "pilot-nl", {Role.OFFICER})
 

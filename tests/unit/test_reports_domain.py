@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from koban.i18n import negotiate, parse_accept_language, pick
 from koban.ids import hash_token, new_id, new_tracking_token, token_matches
@@ -11,7 +13,7 @@ from koban.reports import lifecycle
 from koban.reports.answers import validate_answers
 from koban.reports.lifecycle import Status
 from koban.tenants.models import AssistantGroup, Category, Option, Question, QuestionType
-from koban.text import text_type
+from koban.text import CLEAN, NOT_BLANK
 
 CATEGORY = Category(
     code="noise_test",
@@ -24,7 +26,10 @@ CATEGORY = Category(
             code="source",
             type=QuestionType.SINGLE_CHOICE,
             label={"en": "Source"},
-            options=(Option(code="music", label={"en": "Music"}), Option(code="party", label={"en": "Party"})),
+            options=(
+                Option(code="music", label={"en": "Music"}),
+                Option(code="party", label={"en": "Party"}),
+            ),
         ),
         Question(
             code="kinds",
@@ -42,8 +47,18 @@ def fields(answers: dict[str, object]) -> list[str]:
 
 
 def test_valid_answers_pass() -> None:
-    assert fields({"ongoing": False, "nights": 3, "source": "music", "kinds": ["glass", "paper"],
-                   "when": "2026-11-20T23:00:00+01:00"}) == []
+    assert (
+        fields(
+            {
+                "ongoing": False,
+                "nights": 3,
+                "source": "music",
+                "kinds": ["glass", "paper"],
+                "when": "2026-11-20T23:00:00+01:00",
+            }
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,7 +100,7 @@ def test_ids_sort_by_time_and_tokens_only_match_their_hash() -> None:
 
 
 class Text(BaseModel):
-    value: text_type(20)  # type: ignore[valid-type]
+    value: Annotated[str, Field(max_length=20), CLEAN, NOT_BLANK]
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "a" * 21, "a\x00b", "a\u202eb", "a\x1bb"])

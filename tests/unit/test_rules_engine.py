@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from koban.errors import KobanError
 from koban.rules import (
     EVALUATION_FAILED,

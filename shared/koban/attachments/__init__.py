@@ -1,1 +1,1 @@
-"""Photos attached to reports: checked, stripped of EXIF/GPS metadata before storage, kept per tenant in S3."""
+"""Photos attached to reports: checked, stripped of EXIF/GPS before storage, kept per tenant in S3."""

@@ -45,7 +45,7 @@ def sanitize_image(data: bytes, declared_type: str | None) -> CleanImage:
             with Image.open(io.BytesIO(data)) as probe:
                 if probe.format not in FORMATS or FORMATS[probe.format][0] != media_type:
                     raise UnsupportedMediaType(
-                        f"The body is not a {media_type} image (it looks like {probe.format or 'something else'})."
+                        f"The body is not a {media_type} image (it looks like {probe.format or 'no image'})."
                     )
                 if probe.width * probe.height > MAX_PIXELS:
                     raise PayloadTooLarge(f"The image has more than {MAX_PIXELS} pixels.")

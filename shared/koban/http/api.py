@@ -9,7 +9,7 @@ import base64
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -99,10 +99,14 @@ def guard_body(event: dict[str, Any]) -> dict[str, Any] | None:
     size = len(body.encode("utf-8", "surrogatepass"))
     if size > MAX_JSON_BODY_BYTES:
         return _raw_problem(
-            413, f"The request body is {size} bytes; at most {MAX_JSON_BODY_BYTES} are accepted.", "body_too_large"
+            413,
+            f"The request body is {size} bytes; at most {MAX_JSON_BODY_BYTES} are accepted.",
+            "body_too_large",
         )
     if json_depth(body) > MAX_JSON_DEPTH:
-        return _raw_problem(400, f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels.", "json_too_deep")
+        return _raw_problem(
+            400, f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels.", "json_too_deep"
+        )
     return None
 
 
@@ -126,5 +130,5 @@ def lambda_entry(app: APIGatewayRestResolver) -> Handler:
         return app.resolve(event, context)
 
     # The OpenAPI build (`koban openapi`) reads the routes from the handler it loads from the template.
-    lambda_handler.resolver = app  # type: ignore[attr-defined]
-    return lambda_handler
+    lambda_handler.resolver = app
+    return cast(Handler, lambda_handler)

@@ -29,7 +29,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "required": ["field", "message", "code"],
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}, "code": {"type": "string"}},
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "code": {"type": "string"},
+                },
             },
         },
     },

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LocalizedText = Mapping[str, str]
@@ -56,7 +56,7 @@ def pick(text: LocalizedText, preferred: Iterable[str]) -> str:
     return next(iter(text.values()), "")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _builtin_catalog(language: str) -> dict[str, str]:
     path = _CATALOGS / f"{language}.json"
     if not path.is_file():

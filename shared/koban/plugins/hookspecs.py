@@ -46,8 +46,8 @@ def koban_rules(tenant: Tenant) -> dict[str, Any] | None:
     """Named JSONLogic rules for `tenant` (e.g. `triage`, `routing`, `deadline_hours`).
 
     Parameters: `tenant`.
-    Returns: a mapping of rule name to JSONLogic rule, or None; all results are collected and merged, the first
-    definition of a name winning. Every rule is validated (size, depth, operators) when loaded.
+    Returns: a mapping of rule name to JSONLogic rule, or None; all results are collected and merged, the
+    first definition of a name winning. Every rule is validated (size, depth, operators) when loaded.
     Added in 0.1.
     """
 

@@ -37,12 +37,16 @@ def _principal_to_json(principal: Principal | None) -> dict[str, Any] | None:
 def _principal_from_json(data: dict[str, Any] | None) -> Principal | None:
     if data is None:
         return None
-    return Principal(subject=data["subject"], tenant=data["tenant"], roles=frozenset(Role(r) for r in data["roles"]))
+    return Principal(
+        subject=data["subject"], tenant=data["tenant"], roles=frozenset(Role(r) for r in data["roles"])
+    )
 
 
 def _submit(command: dict[str, Any]) -> dict[str, Any]:
     receipt = submit_report(
-        command["tenant"], ReportIn.model_validate(command["body"]), _principal_from_json(command["principal"])
+        command["tenant"],
+        ReportIn.model_validate(command["body"]),
+        _principal_from_json(command["principal"]),
     )
     return receipt.model_dump(mode="json")
 
@@ -89,10 +93,16 @@ def submit_report_once(
         return ReceiptOut.model_validate(_idempotent_submit()(command=command))
     except IdempotencyValidationError as exc:
         raise ValidationFailed(
-            [FieldError("header.Idempotency-Key", "this key was already used for a different request", "reused")]
+            [
+                FieldError(
+                    "header.Idempotency-Key", "this key was already used for a different request", "reused"
+                )
+            ]
         ) from exc
     except IdempotencyAlreadyInProgressError as exc:
-        raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.") from exc
+        raise Conflict(
+            "A request with this Idempotency-Key is still being processed; retry shortly."
+        ) from exc
 
 
 def reset() -> None:

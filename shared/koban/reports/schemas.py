@@ -9,18 +9,21 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from koban.reports.lifecycle import Status
 from koban.reports.models import Channel, GeoPoint, Priority
-from koban.text import text_type
+from koban.text import CLEAN, NOT_BLANK, SINGLE_LINE
 
 ReportId = Annotated[str, Field(pattern=r"^[0-9a-z]{20}$", description="A report id")]
 AttachmentId = Annotated[str, Field(pattern=r"^[0-9a-z]{20}$", description="An id from POST …/attachments")]
 AnswerCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
+AnswerText = Annotated[str, Field(max_length=4000), CLEAN]
+AnswerOption = Annotated[str, Field(max_length=100), CLEAN]
 AnswerValue = Annotated[
-    bool | int | float | text_type(500) | list[text_type(100)],
+    bool | int | float | AnswerText | Annotated[list[AnswerOption], Field(max_length=50)],
     Field(description="Typed as the category question says"),
 ]
-Description = text_type(4000)
-Note = text_type(2000)
-Line = text_type(300, single_line=True)
+Description = Annotated[str, Field(max_length=4000), CLEAN, NOT_BLANK]
+Note = Annotated[str, Field(max_length=2000), CLEAN, NOT_BLANK]
+Line = Annotated[str, Field(max_length=300), CLEAN, NOT_BLANK, SINGLE_LINE]
+PersonName = Annotated[str, Field(max_length=120), CLEAN, NOT_BLANK, SINGLE_LINE]
 Locale = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", examples=["nl", "pt-BR"])]
 
 
@@ -29,9 +32,9 @@ class _Input(BaseModel):
 
 
 class ContactIn(_Input):
-    """Optional contact details; stored apart, only with explicit consent, deleted after the retention period."""
+    """Optional contact details: stored apart, only with consent, deleted after the retention period."""
 
-    name: text_type(120, single_line=True) | None = None
+    name: PersonName | None = None
     email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")] | None = None
     phone: Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ()\-]{5,19}$")] | None = None
     consent: Annotated[bool, Field(description="Must be true: the reporter agrees to be contacted")] = False
@@ -74,7 +77,9 @@ class TransitionIn(_Input):
 
 class ReceiptOut(BaseModel):
     id: str
-    tracking_token: Annotated[str, Field(description="Shown once; send as X-Tracking-Token to follow the report")]
+    tracking_token: Annotated[
+        str, Field(description="Shown once; send as X-Tracking-Token to follow the report")
+    ]
     status: Status
     received_at: datetime
     expected_response_at: datetime

@@ -105,7 +105,9 @@ def event_to_item(tenant: str, report_id: str, event: ReportEvent) -> dict[str, 
 
 
 def item_to_event(item: Mapping[str, Any]) -> ReportEvent:
-    return ReportEvent.model_validate({key: value for key, value in item.items() if key in ReportEvent.model_fields})
+    return ReportEvent.model_validate(
+        {key: value for key, value in item.items() if key in ReportEvent.model_fields}
+    )
 
 
 class Cursor:
@@ -123,7 +125,11 @@ class Cursor:
             payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
             raise invalid from exc
-        if not isinstance(payload, dict) or payload.get("i") != index or not isinstance(payload.get("k"), dict):
+        if (
+            not isinstance(payload, dict)
+            or payload.get("i") != index
+            or not isinstance(payload.get("k"), dict)
+        ):
             raise invalid
         key: dict[str, Any] = payload["k"]
         expected = {"pk", "sk", INDEXES[index], "received_key"}
@@ -154,13 +160,20 @@ class ReportRepository:
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
-            {"Put": {"TableName": self.table_name, "Item": serialize(event_to_item(report.tenant, report.id, event))}},
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": serialize(event_to_item(report.tenant, report.id, event)),
+                }
+            },
             *(extra or []),
         ]
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as exc:
-            raise conflict_or_storage_error("create report", exc, "A report with this id already exists.") from exc
+            raise conflict_or_storage_error(
+                "create report", exc, "A report with this id already exists."
+            ) from exc
         except BotoCoreError as exc:
             raise storage_error("create report", exc) from exc
 
@@ -200,7 +213,7 @@ class ReportRepository:
         return "Item" in response
 
     def save_transition(self, before: Report, after: Report, event: ReportEvent) -> None:
-        """Replace the report if nobody changed it meanwhile (optimistic lock on `version`), with its event."""
+        """Replace the report unless someone changed it meanwhile (optimistic lock on `version`)."""
         items = [
             {
                 "Put": {
@@ -208,23 +221,34 @@ class ReportRepository:
                     "Item": serialize(report_to_item(after)),
                     "ConditionExpression": "version = :version AND #status = :status",
                     "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": serialize({":version": before.version, ":status": before.status}),
+                    "ExpressionAttributeValues": serialize(
+                        {":version": before.version, ":status": before.status}
+                    ),
                 }
             },
-            {"Put": {"TableName": self.table_name, "Item": serialize(event_to_item(after.tenant, after.id, event))}},
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": serialize(event_to_item(after.tenant, after.id, event)),
+                }
+            },
         ]
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as exc:
             raise conflict_or_storage_error(
-                "change report", exc, "The report was changed by someone else meanwhile; reload it and try again."
+                "change report",
+                exc,
+                "The report was changed by someone else meanwhile; reload it and try again.",
             ) from exc
         except BotoCoreError as exc:
             raise storage_error("change report", exc) from exc
 
     def add_event(self, tenant: str, report_id: str, event: ReportEvent) -> None:
         try:
-            self._client.put_item(TableName=self.table_name, Item=serialize(event_to_item(tenant, report_id, event)))
+            self._client.put_item(
+                TableName=self.table_name, Item=serialize(event_to_item(tenant, report_id, event))
+            )
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("audit", exc) from exc
 
@@ -318,7 +342,9 @@ class PersonalDataRepository:
     def _key(tenant: str, report_id: str) -> dict[str, str]:
         return {"pk": f"CONTACT#{tenant}#{report_id}", "sk": CONTACT_SK}
 
-    def put_request(self, tenant: str, report_id: str, contact: Contact, expires_at: datetime) -> dict[str, Any]:
+    def put_request(
+        self, tenant: str, report_id: str, contact: Contact, expires_at: datetime
+    ) -> dict[str, Any]:
         """The transaction item that stores `contact`; the report's creation carries it (all or nothing)."""
         item = {
             **self._key(tenant, report_id),
@@ -337,7 +363,9 @@ class PersonalDataRepository:
         if "Item" not in response:
             return None
         item = deserialize(response["Item"])
-        return Contact.model_validate({key: value for key, value in item.items() if key in Contact.model_fields})
+        return Contact.model_validate(
+            {key: value for key, value in item.items() if key in Contact.model_fields}
+        )
 
     def erase(self, tenant: str, report_id: str) -> None:
         try:

@@ -120,7 +120,6 @@ class Area(_Frozen):
 
 
 class Tenant(_Frozen):
-
     id: TenantId
     name: str
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]

@@ -53,7 +53,7 @@ def _categories(tenant_id: str) -> dict[str, Category]:
     for category in categories.values():
         if category.default_unit and tenant.unit(category.default_unit) is None:
             raise PluginConfigurationError(
-                f"category '{category.code}' of '{tenant_id}' routes to unknown unit '{category.default_unit}'"
+                f"category '{category.code}' of '{tenant_id}': unknown unit '{category.default_unit}'"
             )
     return categories
 
