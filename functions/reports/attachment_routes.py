@@ -23,7 +23,7 @@ AttachmentIdPath = Annotated[str, Path(pattern=r"^[0-9a-z]{20}$", description="A
     "/v1/tenants/<tenant>/attachments",
     summary="Upload a photo (JPEG, PNG or WebP body); metadata is stripped before storage",
     tags=["attachments"],
-    responses={201: {}},
+    responses={201: {"description": "Created"}},
 )
 def upload(tenant: TenantPath) -> Response[AttachmentOut]:
     event = router.current_event

@@ -3,6 +3,7 @@
 koban serve [--host 127.0.0.1] [--port 8000] [--no-seed] [--seed-reports N]
 koban token --tenant T --role R      prints only the token, for $(koban token ...)
 koban api-key --tenant T             prints only the Open311 API key
+koban openapi [--write PATH]         prints (or writes) the OpenAPI document built from the handlers
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     api_key.add_argument("--tenant", required=True)
     api_key.set_defaults(run=_api_key)
 
+    openapi = commands.add_parser("openapi", help="print the OpenAPI document built from every function's routes")
+    openapi.add_argument("--write", type=Path, metavar="PATH", help="write it to PATH instead")
+    openapi.set_defaults(run=_openapi)
+
     arguments = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = arguments.run
     return run(arguments)
@@ -80,6 +85,17 @@ def _api_key(arguments: argparse.Namespace) -> int:
     if not _known_tenant(arguments.tenant):
         return 2
     print(issue_open311_key(arguments.tenant))
+    return 0
+
+
+def _openapi(arguments: argparse.Namespace) -> int:
+    from koban_local.openapi import render_openapi
+
+    document = render_openapi(Template.load(home() / "template.yaml"))
+    if arguments.write:
+        arguments.write.write_text(document, encoding="utf-8")
+    else:
+        print(document, end="")
     return 0
 
 

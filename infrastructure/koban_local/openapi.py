@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from koban.http.docs import merge_openapi
@@ -42,7 +41,3 @@ def _document_auth(template: Template, document: dict[str, Any]) -> None:
 
 def render_openapi(template: Template) -> str:
     return json.dumps(build_openapi(template), indent=1, ensure_ascii=False, sort_keys=False) + "\n"
-
-
-def write_openapi(template: Template, path: Path) -> None:
-    path.write_text(render_openapi(template), encoding="utf-8")
