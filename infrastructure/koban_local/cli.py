@@ -14,14 +14,12 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
-from koban_local.aws_local import LocalAws, create_resources
-from koban_local.functions import Handler, load_handler
 from koban_local.gateway import LocalGateway
+from koban_local.home import LocalHome
 from koban_local.streams import StreamPoller
 from koban_local.template import Template
 from koban_local.tokens import ROLES, issue_open311_key, issue_staff_token
@@ -31,8 +29,6 @@ DEMO_ROLES = ("officer", "supervisor", "admin")
 DEFAULT_SEED_REPORTS = 200
 # The aggregates of a full seed must be up to date before the URLs are printed; this bounds the wait.
 _SEED_DRAIN_TIMEOUT_S = 300.0
-# Web pages served by the local gateway, from the web assets build (S3 + CloudFront in the cloud).
-_STATIC_PAGES = {"/dashboard/": "dashboard", "/app/": "app", "/public/": "public"}
 
 log = logging.getLogger("koban_local")
 
@@ -65,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     api_key.add_argument("--tenant", required=True)
     api_key.set_defaults(run=_api_key)
 
-    openapi = commands.add_parser("openapi", help="print the OpenAPI document built from every function's routes")
+    openapi = commands.add_parser(
+        "openapi", help="print the OpenAPI document built from every function's routes"
+    )
     openapi.add_argument("--write", type=Path, metavar="PATH", help="write it to PATH instead")
     openapi.set_defaults(run=_openapi)
 
@@ -132,40 +130,14 @@ def _serve(arguments: argparse.Namespace) -> int:
     if not template_path.is_file():
         print(f"koban: no template.yaml in {root}; set KOBAN_HOME to the repository.", file=sys.stderr)
         return 2
-    template = Template.load(template_path)
-    with ExitStack() as stack:
-        aws = stack.enter_context(LocalAws())
-        # boto3 ships no type information; the clients are created only now that AWS_ENDPOINT_URL is set.
-        boto3 = importlib.import_module("boto3")
-        dynamodb, s3 = boto3.client("dynamodb"), boto3.client("s3")
-        physical = create_resources(template, dynamodb, s3)
-        environments = {
-            function_id: template.resolve_environment(function_id, physical)
-            for function_id in template.functions
-        }
-        os.environ.update(shared_environment(environments))
-        handlers: dict[str, Handler] = {
-            function_id: load_handler(function.code_uri, function.handler, environments[function_id])
-            for function_id, function in template.functions.items()
-        }
-        poller = StreamPoller(
-            template,
-            handlers,
-            physical,
-            dynamodb_client=dynamodb,
-            streams_client=boto3.client("dynamodbstreams"),
-        )
-        stack.enter_context(poller)
-        # Bound before seeding, so a port in use fails at once rather than after the seed.
-        gateway = LocalGateway(template, handlers, arguments.host, arguments.port, _static_roots(root))
-        stack.callback(gateway.stop)
+    with LocalHome(root, host=arguments.host, port=arguments.port) as home_:
         if arguments.seed:
-            _seed(arguments.seed_reports, poller)
-        print(_banner(gateway, aws.endpoint_url, tenant_ids()), flush=True)
+            _seed(arguments.seed_reports, home_.poller)
+        print(_banner(home_.gateway, home_.aws.endpoint_url, tenant_ids()), flush=True)
         # A process manager's SIGTERM stops the home as cleanly as Ctrl-C does.
         signal.signal(signal.SIGTERM, _interrupt)
         try:
-            gateway.serve_forever()
+            home_.gateway.serve_forever()
         except KeyboardInterrupt:
             print("\nStopped.")
     return 0
@@ -173,29 +145,6 @@ def _serve(arguments: argparse.Namespace) -> int:
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
-
-
-def shared_environment(environments: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
-    """The variables to set process-wide: every function's, except those whose value differs by function.
-
-    All handlers share one os.environ here. A variable read after import (settings loaded lazily) must be
-    there for every function; one that differs (POWERTOOLS_SERVICE_NAME) is only right while that function
-    imports, which is when load_handler applies it.
-    """
-    merged: dict[str, str] = {}
-    conflicting: set[str] = set()
-    for environment in environments.values():
-        for name, value in environment.items():
-            if merged.setdefault(name, value) != value:
-                conflicting.add(name)
-    if conflicting:
-        log.debug("per-function environment variables (applied at import only): %s", sorted(conflicting))
-    return {name: value for name, value in merged.items() if name not in conflicting}
-
-
-def _static_roots(root: Path) -> dict[str, Path]:
-    web = root / "infrastructure" / "web"
-    return {prefix: web / folder for prefix, folder in _STATIC_PAGES.items() if (web / folder).is_dir()}
 
 
 def _seed(reports_per_tenant: int, poller: StreamPoller) -> None:

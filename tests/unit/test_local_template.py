@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from koban_local.cli import shared_environment
+from koban_local.home import shared_environment
 from koban_local.template import GatewayResponse, Route, StreamSource, Template, TemplateError, load_yaml
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "gateway"

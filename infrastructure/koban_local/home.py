@@ -1,0 +1,113 @@
+"""The embedded default as one object: moto server, resources from the template, handlers, streams, gateway.
+
+`koban serve`, the end-to-end tests and the benchmarks all start the same home, so none of them drifts.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import ExitStack
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import boto3
+
+from koban.caches import reset_process_caches
+from koban_local.aws_local import LocalAws, create_resources
+from koban_local.functions import Handler, load_handler
+from koban_local.gateway import LocalGateway
+from koban_local.streams import StreamPoller
+from koban_local.template import Template
+
+# Web pages served by the local gateway, from the web assets build (S3 + CloudFront in the cloud).
+STATIC_PAGES = {"/dashboard/": "dashboard", "/app/": "app", "/public/": "public"}
+
+
+class LocalHome:
+    """Start with `with LocalHome(root, port=0) as home:`; `home.gateway.url` is where it listens."""
+
+    def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+        self.root = root
+        self.template = Template.load(root / "template.yaml")
+        self.host = host
+        self.port = port
+        self._stack = ExitStack()
+        self.aws: LocalAws
+        self.physical_names: dict[str, str] = {}
+        self.environments: dict[str, dict[str, str]] = {}
+        self.handlers: dict[str, Handler] = {}
+        self.poller: StreamPoller
+        self.gateway: LocalGateway
+
+    def __enter__(self) -> LocalHome:
+        try:
+            self._start()
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def _start(self) -> None:
+        self.aws = self._stack.enter_context(LocalAws())
+        self._stack.callback(reset_process_caches)
+        reset_process_caches()  # clients made before AWS_ENDPOINT_URL was set must not be reused
+        dynamodb: Any = boto3.client("dynamodb")
+        self.physical_names = create_resources(self.template, dynamodb, boto3.client("s3"))
+        self.environments = {
+            function_id: self.template.resolve_environment(function_id, self.physical_names)
+            for function_id in self.template.functions
+        }
+        self._set_environment(shared_environment(self.environments))
+        self.handlers = {
+            function_id: load_handler(function.code_uri, function.handler, self.environments[function_id])
+            for function_id, function in self.template.functions.items()
+        }
+        self.poller = StreamPoller(
+            self.template,
+            self.handlers,
+            self.physical_names,
+            dynamodb_client=dynamodb,
+            streams_client=boto3.client("dynamodbstreams"),
+        )
+        self._stack.enter_context(self.poller)
+        self.gateway = LocalGateway(self.template, self.handlers, self.host, self.port, self.static_roots())
+        self._stack.callback(self.gateway.stop)
+
+    def _set_environment(self, variables: dict[str, str]) -> None:
+        saved = {name: os.environ.get(name) for name in variables}
+        os.environ.update(variables)
+
+        def restore() -> None:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+        self._stack.callback(restore)
+
+    def static_roots(self) -> dict[str, Path]:
+        web = self.root / "infrastructure" / "web"
+        return {prefix: web / folder for prefix, folder in STATIC_PAGES.items() if (web / folder).is_dir()}
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self._stack.close()
+
+
+def shared_environment(environments: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The variables to set process-wide: every function's, except those whose value differs by function.
+
+    All handlers share one os.environ here. A variable read after import (settings loaded lazily) must be
+    there for every function; one that differs (POWERTOOLS_SERVICE_NAME) is only right while that function
+    imports, which is when load_handler applies it.
+    """
+    merged: dict[str, str] = {}
+    conflicting: set[str] = set()
+    for environment in environments.values():
+        for name, value in environment.items():
+            if merged.setdefault(name, value) != value:
+                conflicting.add(name)
+    return {name: value for name, value in merged.items() if name not in conflicting}
