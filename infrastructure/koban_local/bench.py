@@ -1,0 +1,268 @@
+"""`make bench`: figures that do not depend on the machine first, then timings.
+
+1. DynamoDB calls and items read per request kind, at N and 10 N reports per tenant (cost must not grow
+   with the data on any request path).
+2. Import time of each function relative to a bare powertools + boto3 handler (cold-start proxy).
+3. Requests per second through the local gateway (HTTP keep-alive) next to calling the handler directly.
+"""
+
+from __future__ import annotations
+
+import copy
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from koban_local.cli import home as repository_root
+from koban_local.functions import Handler, LocalLambdaContext
+from koban_local.home import LocalHome
+from koban_local.metering import metered
+from koban_local.seed import seed_all
+from koban_local.tokens import issue_staff_token
+
+TENANT = "pilot-nl"
+BASE_REPORTS_PER_TENANT = 300
+IMPORT_RUNS = 5
+THROUGHPUT_REQUESTS = 300
+
+
+class Client:
+    """A keep-alive HTTP client for the local gateway that also keeps the last event each handler saw."""
+
+    def __init__(self, base_url: str) -> None:
+        split = urlsplit(base_url)
+        self.connection = http.client.HTTPConnection(split.hostname or "127.0.0.1", split.port, timeout=30)
+
+    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+        payload = json.dumps(body).encode() if body is not None else None
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        self.connection.request(method, path, body=payload, headers=all_headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        if response.status >= 400:
+            raise RuntimeError(f"{method} {path} answered {response.status}: {data[:300]!r}")
+        return (
+            json.loads(data)
+            if data and response.getheader("Content-Type", "").startswith("application/")
+            else data
+        )
+
+
+def _report(lat: float, lon: float) -> dict[str, Any]:
+    return {
+        "category": "noise_night",
+        "description": "Music from the bar on the corner until three in the morning.",
+        "location": {"lat": lat, "lon": lon},
+        "answers": {"ongoing": True, "noise_source": "music"},
+    }
+
+
+def request_kinds(client: Client, centre: tuple[float, float]) -> list[tuple[str, Callable[[], Any]]]:
+    staff = {"Authorization": f"Bearer {issue_staff_token(TENANT, 'officer')}"}
+    base = f"/v1/tenants/{TENANT}"
+    receipt = client.call("POST", f"{base}/reports", _report(*centre))
+    report_path = f"{base}/reports/{receipt['id']}"
+    key = str(uuid.uuid4())
+    transitions = iter(["verifying", "confirmed", "in_progress", "resolved"])
+    return [
+        ("GET tenants", lambda: client.call("GET", "/v1/tenants")),
+        ("GET categories", lambda: client.call("GET", f"{base}/categories")),
+        ("POST report", lambda: client.call("POST", f"{base}/reports", _report(*centre))),
+        (
+            "POST report, new Idempotency-Key",
+            lambda: client.call("POST", f"{base}/reports", _report(*centre), {"Idempotency-Key": key}),
+        ),
+        (
+            "POST report, retried key",
+            lambda: client.call("POST", f"{base}/reports", _report(*centre), {"Idempotency-Key": key}),
+        ),
+        (
+            "GET report (tracking token)",
+            lambda: client.call("GET", report_path, headers={"X-Tracking-Token": receipt["tracking_token"]}),
+        ),
+        ("GET report (staff)", lambda: client.call("GET", report_path, headers=staff)),
+        ("GET queue, 25 newest", lambda: client.call("GET", f"{base}/reports?limit=25", headers=staff)),
+        (
+            "GET queue, status=new",
+            lambda: client.call("GET", f"{base}/reports?status=new&limit=25", headers=staff),
+        ),
+        (
+            "GET queue, status+category",
+            lambda: client.call(
+                "GET", f"{base}/reports?status=resolved&category=noise_night&limit=25", headers=staff
+            ),
+        ),
+        (
+            "PATCH status",
+            lambda: client.call(
+                "PATCH", report_path, {"status": next(transitions), "note": "Thank you, we are on it."}, staff
+            ),
+        ),
+    ]
+
+
+def measure_costs(client: Client, centre: tuple[float, float]) -> dict[str, tuple[int, int]]:
+    costs = {}
+    for name, call in request_kinds(client, centre):
+        with metered() as meter:
+            call()
+        dynamodb = {op: count for op, count in meter.calls.items() if op.startswith("dynamodb.")}
+        costs[name] = (sum(dynamodb.values()), meter.items_read)
+    return costs
+
+
+def cost_section(home: LocalHome) -> list[str]:
+    from koban.tenants.service import get_tenant
+
+    centre = get_tenant(TENANT).area.centre or (0.0, 0.0)
+    client = Client(home.gateway.url)
+    seed_all(report_count_per_tenant=BASE_REPORTS_PER_TENANT, progress=lambda _: None, seed=1)
+    small = measure_costs(client, centre)
+    seed_all(report_count_per_tenant=BASE_REPORTS_PER_TENANT * 9, progress=lambda _: None, seed=2)
+    large = measure_costs(client, centre)
+    lines = [
+        f"1. DynamoDB per request ({TENANT}; N = {BASE_REPORTS_PER_TENANT} and 10 N = "
+        f"{BASE_REPORTS_PER_TENANT * 10} reports per tenant)",
+        f"   {'request':<36} {'calls N':>8} {'items N':>8} {'calls 10N':>10} {'items 10N':>10} {'ratio':>6}",
+    ]
+    for name, (calls, items) in small.items():
+        calls_large, items_large = large[name]
+        ratio = (items_large / items) if items else 1.0
+        lines.append(f"   {name:<36} {calls:>8} {items:>8} {calls_large:>10} {items_large:>10} {ratio:>6.2f}")
+    return lines
+
+
+BARE_HANDLER = """
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+logger = Logger()
+app = APIGatewayRestResolver()
+
+@app.get("/ping")
+def ping():
+    return {"ok": True}
+
+def lambda_handler(event, context):
+    return app.resolve(event, context)
+"""
+
+
+def _import_seconds(folder: Path, module: str, environment: dict[str, str]) -> float:
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        sys.path.insert(0, {str(folder)!r})
+        started = time.perf_counter()
+        import {module}
+        print(time.perf_counter() - started)
+        """
+    )
+    runs = []
+    for _ in range(IMPORT_RUNS):
+        output = subprocess.run(  # noqa: S603 - our own interpreter and script
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=environment
+        )
+        runs.append(float(output.stdout.strip().splitlines()[-1]))
+    return statistics.median(runs)
+
+
+def import_section(home: LocalHome) -> list[str]:
+    environment = {**os.environ, "POWERTOOLS_TRACE_DISABLED": "1"}
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "bare_handler.py").write_text(BARE_HANDLER, encoding="utf-8")
+        bare = _import_seconds(Path(folder), "bare_handler", environment)
+    lines = [
+        f"2. Import time (median of {IMPORT_RUNS} fresh interpreters; baseline, a bare powertools + boto3 "
+        f"handler: {bare * 1000:.0f} ms)",
+        f"   {'function':<22} {'ms':>6} {'x bare':>7}",
+    ]
+    for function_id, function in home.template.functions.items():
+        module = function.handler.rpartition(".")[0]
+        seconds = _import_seconds(
+            function.code_uri, module, {**environment, **home.environments[function_id]}
+        )
+        lines.append(f"   {function_id:<22} {seconds * 1000:>6.0f} {seconds / bare:>7.2f}")
+    return lines
+
+
+def _rate(call: Callable[[], Any], count: int) -> float:
+    started = time.perf_counter()
+    for _ in range(count):
+        call()
+    return count / (time.perf_counter() - started)
+
+
+def _direct_call(handler: Handler, event: dict[str, Any], function_id: str) -> Callable[[], Any]:
+    return lambda: handler(copy.deepcopy(event), LocalLambdaContext(function_id))
+
+
+def throughput_section(home: LocalHome) -> list[str]:
+    from koban.tenants.service import get_tenant
+
+    centre = get_tenant(TENANT).area.centre or (0.0, 0.0)
+    captured: dict[str, dict[str, Any]] = {}
+    originals = dict(home.handlers)
+
+    def recording(function_id: str, handler: Handler) -> Handler:
+        def record(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            captured[function_id] = copy.deepcopy(event)
+            return handler(event, context)
+
+        return record
+
+    client = Client(home.gateway.url)
+    cases = [
+        ("GET categories", "TenantsFunction", lambda: client.call("GET", f"/v1/tenants/{TENANT}/categories")),
+        (
+            "POST report",
+            "ReportsFunction",
+            lambda: client.call("POST", f"/v1/tenants/{TENANT}/reports", _report(*centre)),
+        ),
+    ]
+    lines = [
+        f"3. Requests per second, {THROUGHPUT_REQUESTS} sequential requests (one client, keep-alive)",
+        f"   {'request':<18} {'gateway':>9} {'direct':>9} {'gateway/direct':>15}",
+    ]
+    for name, function_id, call in cases:
+        home.handlers[function_id] = recording(function_id, originals[function_id])
+        call()
+        home.handlers[function_id] = originals[function_id]
+        direct_call = _direct_call(originals[function_id], captured[function_id], function_id)
+        direct = _rate(direct_call, THROUGHPUT_REQUESTS)
+        through_gateway = _rate(call, THROUGHPUT_REQUESTS)
+        lines.append(
+            f"   {name:<18} {through_gateway:>9.0f} {direct:>9.0f} {through_gateway / direct:>15.2f}"
+        )
+    return lines
+
+
+def main() -> int:
+    root = repository_root()
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "1")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    with LocalHome(root, port=0) as home:
+        home.gateway.start()
+        sections = [cost_section(home), import_section(home), throughput_section(home)]
+    print("KOBAN benchmark (make bench)")
+    for section in sections:
+        print()
+        print("\n".join(section))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
