@@ -15,6 +15,7 @@ from typing import Any
 
 from moto.server import ThreadedMotoServer
 
+from koban_local import moto_fixes
 from koban_local.template import LOCAL_REGION, LOCAL_STACK_NAME, Template
 
 # boto3 ships no type information; clients are typed as what they are to mypy.
@@ -87,6 +88,7 @@ class LocalAws:
     def __enter__(self) -> LocalAws:
         # moto's werkzeug server logs every request at INFO; the gateway's access log is the one that matters.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        moto_fixes.apply()
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         self._server = server
