@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import http.client
+import io
 import json
 import os
 import statistics
@@ -252,9 +254,9 @@ def throughput_section(home: LocalHome) -> list[str]:
 def main() -> int:
     root = repository_root()
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "1")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    with LocalHome(root, port=0) as home:
+    # The handlers print their EMF metrics to stdout, as in Lambda; the report is printed afterwards.
+    with LocalHome(root, port=0) as home, contextlib.redirect_stdout(io.StringIO()):
         home.gateway.start()
         sections = [cost_section(home), import_section(home), throughput_section(home)]
     print("KOBAN benchmark (make bench)")

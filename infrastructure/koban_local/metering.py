@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.client import BaseClient
+from botocore.exceptions import ClientError
 
 
 @dataclass
@@ -41,8 +42,8 @@ class Meter:
 def _items_in(operation: str, response: dict[str, Any]) -> int:
     if operation in ("Query", "Scan"):
         return int(response.get("ScannedCount", response.get("Count", 0)))
-    if operation == "GetItem":
-        return 1 if "Item" in response else 0
+    if "Item" in response:  # GetItem, or a write refused with ReturnValuesOnConditionCheckFailure
+        return 1
     if operation == "BatchGetItem":
         return sum(len(items) for items in response.get("Responses", {}).values())
     if operation == "TransactGetItems":
@@ -57,8 +58,16 @@ def metered() -> Iterator[Meter]:
     original = BaseClient._make_api_call
 
     def counting_call(client: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
-        response = original(client, operation_name, api_params)
-        meter.record(client.meta.service_model.service_name, operation_name, response)
+        service = client.meta.service_model.service_name
+        try:
+            response = original(client, operation_name, api_params)
+        except ClientError as error:
+            # A refused call (a failed condition, say) is still a call, and may return the item it read.
+            meter.record(
+                service, operation_name, {"Item": error.response["Item"]} if "Item" in error.response else {}
+            )
+            raise
+        meter.record(service, operation_name, response)
         return response
 
     BaseClient._make_api_call = counting_call

@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from koban.errors import KobanError
 from koban.http.problems import PROBLEM_CONTENT_TYPE, from_domain_error, from_validation_errors, problem
-from koban.observability import logger, metrics, tracer
+from koban.observability import logger, metrics, traced
 
 # A report is at most a few KiB of JSON; 256 KiB leaves room for answers and still stops floods early.
 MAX_JSON_BODY_BYTES = 256 * 1024
@@ -121,7 +121,7 @@ def lambda_entry(app: APIGatewayRestResolver) -> Handler:
     """The Lambda handler for a resolver: correlation ids, metrics, tracing, then the body guard."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    @tracer.capture_lambda_handler(capture_response=False)
+    @traced
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         rejected = guard_body(event)
@@ -130,5 +130,5 @@ def lambda_entry(app: APIGatewayRestResolver) -> Handler:
         return app.resolve(event, context)
 
     # The OpenAPI build (`koban openapi`) reads the routes from the handler it loads from the template.
-    lambda_handler.resolver = app
+    lambda_handler.resolver = app  # type: ignore[attr-defined]
     return cast(Handler, lambda_handler)
