@@ -39,7 +39,12 @@ TrackingToken = Annotated[
 ]
 
 
-@router.post("/v1/tenants/<tenant>/reports", summary="Submit a report", tags=["reports"], responses={201: {"description": "Created"}})
+@router.post(
+    "/v1/tenants/<tenant>/reports",
+    summary="Submit a report",
+    tags=["reports"],
+    responses={201: {"description": "Created"}},
+)
 def submit(
     tenant: TenantPath, body: ReportIn, idempotency_key: IdempotencyKey = None
 ) -> Response[ReceiptOut]:

@@ -1,4 +1,4 @@
-"""The published OpenAPI document is generated from the handlers, current, and a valid OpenAPI 3.1 document."""
+"""The published OpenAPI document is generated from the handlers, current, and valid OpenAPI 3.1."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ def test_openapi_document_is_valid_and_covers_every_template_route(repo_root: Pa
     template = Template.load(repo_root / "template.yaml")
     document = json.loads((repo_root / "functions" / "docs" / "openapi.json").read_text(encoding="utf-8"))
     validate(document)
-    documented = {(path, method.upper()) for path, operations in document["paths"].items() for method in operations}
-    routes = {(route.path, route.method.upper()) for route in template.routes if route.method.upper() != "OPTIONS"}
+    documented = {(path, method.upper()) for path, methods in document["paths"].items() for method in methods}
+    routes = {(route.path, route.method.upper()) for route in template.routes if route.method != "OPTIONS"}
     undocumented = routes - documented - {("/v1/openapi.json", "GET"), ("/v1/docs", "GET")}
     assert not undocumented
 

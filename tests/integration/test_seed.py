@@ -225,7 +225,7 @@ def count(client: Any, table: str, **query: Any) -> int:
     total = 0
     while True:
         page = operation(**kwargs)
-        total += page["Count"]
+        total += int(page["Count"])
         if "LastEvaluatedKey" not in page:
             return total
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
