@@ -8,7 +8,6 @@ what runs locally has the keys, indexes, streams, TTL and versioning the cloud h
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from moto.server import ThreadedMotoServer
 
 from koban_local import moto_fixes
+from koban_local.running import EnvironmentPatch
 from koban_local.template import LOCAL_REGION, LOCAL_STACK_NAME, Template
 
 # boto3 ships no type information; clients are typed as what they are to mypy.
@@ -83,7 +83,7 @@ class LocalAws:
         self.region = region
         self.endpoint_url = ""
         self._server: ThreadedMotoServer | None = None
-        self._saved_environment: dict[str, str | None] = {}
+        self._environment: EnvironmentPatch | None = None
 
     def __enter__(self) -> LocalAws:
         # moto's werkzeug server logs every request at INFO; the gateway's access log is the one that matters.
@@ -100,11 +100,8 @@ class LocalAws:
             "AWS_REGION": self.region,
             **_FAKE_CREDENTIALS,
         }
-        names = [*environment, *_UNSET_VARIABLES]
-        self._saved_environment = {name: os.environ.get(name) for name in names}
-        for name in _UNSET_VARIABLES:
-            os.environ.pop(name, None)
-        os.environ.update(environment)
+        self._environment = EnvironmentPatch(environment, unset=_UNSET_VARIABLES)
+        self._environment.apply()
         return self
 
     def __exit__(
@@ -113,11 +110,9 @@ class LocalAws:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        for name, value in self._saved_environment.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        if self._environment is not None:
+            self._environment.restore()
+            self._environment = None
         if self._server is not None:
             self._server.stop()
             # moto's stop() shuts the loop down but leaves the listening socket open.

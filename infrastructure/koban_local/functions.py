@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from koban_local.running import EnvironmentPatch
 from koban_local.template import LOCAL_ACCOUNT_ID, LOCAL_REGION
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -98,16 +99,12 @@ def load_handler(code_uri: Path, handler: str, env: Mapping[str, str]) -> Handle
 
 @contextmanager
 def _environment(env: Mapping[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
+    patch = EnvironmentPatch(env)
+    patch.apply()
     try:
         yield
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        patch.restore()
 
 
 def _top_level_names(folder: Path) -> set[str]:

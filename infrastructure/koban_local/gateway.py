@@ -24,11 +24,11 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any, cast
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from koban_local.functions import Handler, LocalLambdaContext
+from koban_local.running import Running
 from koban_local.template import LOCAL_ACCOUNT_ID, Route, Template
 from koban_local.tokens import ExpiredToken, InvalidToken, verify_staff_token
 
@@ -143,7 +143,7 @@ def _segments(path: str) -> tuple[str, ...]:
     return tuple(stripped.split("/")) if stripped else ()
 
 
-class LocalGateway:
+class LocalGateway(Running):
     """`with LocalGateway(template, handlers, "127.0.0.1", 0) as gateway:` serves in a background thread;
     `serve_forever()` serves in the calling thread. The socket is bound on construction, so `url` is known.
 
@@ -209,18 +209,6 @@ class LocalGateway:
         elif self._serving.is_set():  # serve_forever running in a thread of the caller's
             self._server.shutdown()
         self._server.server_close()
-
-    def __enter__(self) -> LocalGateway:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- routing ---------------------------------------------------------------------------------------------
 

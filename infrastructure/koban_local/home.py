@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
@@ -17,6 +16,7 @@ from koban.caches import reset_process_caches
 from koban_local.aws_local import LocalAws, create_resources
 from koban_local.functions import Handler, load_handler
 from koban_local.gateway import LocalGateway
+from koban_local.running import EnvironmentPatch
 from koban_local.streams import StreamPoller
 from koban_local.template import Template
 
@@ -75,17 +75,9 @@ class LocalHome:
         self._stack.callback(self.gateway.stop)
 
     def _set_environment(self, variables: dict[str, str]) -> None:
-        saved = {name: os.environ.get(name) for name in variables}
-        os.environ.update(variables)
-
-        def restore() -> None:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-
-        self._stack.callback(restore)
+        patch = EnvironmentPatch(variables)
+        patch.apply()
+        self._stack.callback(patch.restore)
 
     def static_roots(self) -> dict[str, Path]:
         web = self.root / "infrastructure" / "web"

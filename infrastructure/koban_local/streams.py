@@ -14,11 +14,11 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any
 
 from koban_local.aws_local import AwsClient
 from koban_local.functions import Handler, LocalLambdaContext
+from koban_local.running import Running
 from koban_local.template import Function, StreamSource, Template
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class _Consumer:
     shards: dict[str, _Shard] = field(default_factory=dict)
 
 
-class StreamPoller:
+class StreamPoller(Running):
     """Polls every stream event source of `template` and invokes its handler: start(), drain(), stop()."""
 
     def __init__(
@@ -76,18 +76,6 @@ class StreamPoller:
         self._cycles_started = 0
         self._cycles_completed = 0
         self._last_error: BaseException | None = None
-
-    def __enter__(self) -> StreamPoller:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def start(self) -> None:
         """Find each consumer's stream and its shards now, so StartingPosition LATEST means "from here"."""
