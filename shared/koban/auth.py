@@ -64,8 +64,8 @@ def principal_from_event(event: Mapping[str, Any]) -> Principal | None:
     return Principal(subject=str(subject), tenant=str(tenant), roles=_groups(claims.get("cognito:groups")))
 
 
-def require_staff(event: Mapping[str, Any], tenant: str, allowed: Iterable[Role]) -> Principal:
-    principal = principal_from_event(event)
+def require_staff(principal: Principal | None, tenant: str, allowed: Iterable[Role]) -> Principal:
+    """The principal, if it is staff of `tenant` with one of `allowed`; else Unauthenticated or Forbidden."""
     if principal is None:
         raise Unauthenticated("This endpoint needs a staff bearer token.")
     principal.require(tenant, allowed)

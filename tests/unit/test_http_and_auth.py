@@ -88,12 +88,12 @@ def test_unknown_groups_grant_nothing() -> None:
     assert principal is not None
     assert principal.roles == frozenset()
     with pytest.raises(Forbidden):
-        require_staff(event, "pilot-nl", {Role.OFFICER})
+        require_staff(principal, "pilot-nl", {Role.OFFICER})
 
 
 def test_another_tenants_token_is_forbidden() -> None:
     event = event_with({"claims": {"sub": "u", "custom:tenant": "pilot-pl", "cognito:groups": "admin"}})
     with pytest.raises(Forbidden, match="pilot-pl"):
-        require_staff(event, "pilot-nl", {Role.ADMIN})
+        require_staff(principal_from_event(event), "pilot-nl", {Role.ADMIN})
     with pytest.raises(Unauthenticated):
-        require_staff(event_with(None), "pilot-nl", {Role.ADMIN})
+        require_staff(principal_from_event(event_with(None)), "pilot-nl", {Role.ADMIN})

@@ -6,8 +6,8 @@ from functools import lru_cache
 
 from koban.attachments.images import sanitize_image
 from koban.attachments.storage import AttachmentRepository
-from koban.auth import READ_REPORTS, Principal
-from koban.errors import NotFound, Unauthenticated
+from koban.auth import READ_REPORTS, Principal, require_staff
+from koban.errors import NotFound
 from koban.ids import new_id
 from koban.reports.schemas import AttachmentOut
 from koban.settings import get_settings
@@ -34,10 +34,8 @@ def upload_attachment(tenant_id: str, data: bytes, content_type: str | None) -> 
 
 
 def read_attachment(tenant_id: str, attachment_id: str, principal: Principal | None) -> tuple[bytes, str]:
-    if principal is None:
-        raise Unauthenticated("This endpoint needs a staff bearer token.")
+    require_staff(principal, tenant_id, READ_REPORTS)
     tenant = get_tenant(tenant_id)
-    principal.require(tenant.id, READ_REPORTS)
     found = attachment_repository().get(tenant.id, attachment_id)
     if found is None:
         raise NotFound(

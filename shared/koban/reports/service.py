@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from koban.auth import CHANGE_REPORTS, READ_REPORTS, TAKE_REPORTS, Principal
+from koban.auth import CHANGE_REPORTS, READ_REPORTS, TAKE_REPORTS, Principal, require_staff
 from koban.errors import FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from koban.i18n import pick, translate
 from koban.ids import hash_token, new_id, new_tracking_token, token_matches
@@ -284,8 +284,8 @@ def staff_view(
     """The whole report for staff; reading the reporter's contact details is audited."""
     if principal is None:
         raise Unauthenticated("Send X-Tracking-Token (reporter) or a staff bearer token.")
+    principal = require_staff(principal, tenant_id, READ_REPORTS)
     tenant = get_tenant(tenant_id)
-    principal.require(tenant.id, READ_REPORTS)
     found = _load(tenant, report_id)
     contact = None
     if include_contact and found.report.has_contact:
@@ -304,10 +304,8 @@ def staff_view(
 def list_queue(
     tenant_id: str, principal: Principal | None, filters: QueueFilter, limit: int, cursor: str | None
 ) -> QueuePageOut:
-    if principal is None:
-        raise Unauthenticated("This endpoint needs a staff bearer token.")
+    require_staff(principal, tenant_id, READ_REPORTS)
     tenant = get_tenant(tenant_id)
-    principal.require(tenant.id, READ_REPORTS)
     if filters.category is not None and get_category(tenant, filters.category) is None:
         raise ValidationFailed([FieldError("query.category", f"'{filters.category}' is not a category")])
     if filters.unit is not None and tenant.unit(filters.unit) is None:
@@ -343,10 +341,8 @@ def change_status(
     tenant_id: str, report_id: str, principal: Principal | None, change: TransitionIn, languages: list[str]
 ) -> StaffReportOut:
     """Move a report along its lifecycle, with a note for the reporter, audited, guarded against races."""
-    if principal is None:
-        raise Unauthenticated("This endpoint needs a staff bearer token.")
+    principal = require_staff(principal, tenant_id, CHANGE_REPORTS)
     tenant = get_tenant(tenant_id)
-    principal.require(tenant.id, CHANGE_REPORTS)
     found = _load(tenant, report_id)
     before = found.report
     _check_transition(tenant, before, change, principal)

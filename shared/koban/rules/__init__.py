@@ -1,45 +1,6 @@
 """JSONLogic rules: the one evaluator of the project (see `koban.rules.engine`)."""
 
-from koban.rules.engine import (
-    EVALUATION_FAILED,
-    INVALID_RULE,
-    MAX_RULE_BYTES,
-    MAX_RULE_DEPTH,
-    MAX_RULE_NODES,
-    MAX_RULE_OPERATIONS,
-    NO_DEFAULT,
-    RULE_CACHE_SIZE,
-    RULE_FAMILIES,
-    CompiledRule,
-    RuleError,
-    canonical_rule_text,
-    clear_compile_cache,
-    compile_cache_info,
-    compile_rule,
-    evaluate,
-    load_rule_file,
-    truthy,
-    validate_rule,
-)
+from koban.rules import engine
+from koban.rules.engine import *  # noqa: F403 - the engine's public names, listed once in its __all__
 
-__all__ = [
-    "EVALUATION_FAILED",
-    "INVALID_RULE",
-    "MAX_RULE_BYTES",
-    "MAX_RULE_DEPTH",
-    "MAX_RULE_NODES",
-    "MAX_RULE_OPERATIONS",
-    "NO_DEFAULT",
-    "RULE_CACHE_SIZE",
-    "RULE_FAMILIES",
-    "CompiledRule",
-    "RuleError",
-    "canonical_rule_text",
-    "clear_compile_cache",
-    "compile_cache_info",
-    "compile_rule",
-    "evaluate",
-    "load_rule_file",
-    "truthy",
-    "validate_rule",
-]
+__all__ = engine.__all__
