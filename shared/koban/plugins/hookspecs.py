@@ -91,7 +91,8 @@ def koban_report_received(tenant: Tenant, report: dict[str, Any]) -> None:
     """Called after a new report is stored (e.g. to notify a duty officer).
 
     Parameters: `tenant`; `report`, the staff view of the stored report as a JSON-ready dict.
-    Returns: nothing; every implementation is called. An exception is logged and does not undo the report.
+    Returns: nothing; every implementation is called. An exception is logged; it neither undoes the report
+    nor keeps the other implementations from being called.
     Added in 0.1.
     """
 

@@ -178,13 +178,17 @@ def submit_report(tenant_id: str, request: ReportIn, principal: Principal | None
 
 
 def _announce(tenant: Tenant, report: Report) -> None:
-    """Tell plugins; their failure is logged, never undoes a stored report."""
-    try:
-        plugin_manager().hook.koban_report_received(
-            tenant=tenant, report=report.model_dump(mode="json", exclude={"tracking_hash"})
-        )
-    except Exception:
-        logger.exception("a koban_report_received plugin failed", extra={"report_id": report.id})
+    """Tell every plugin; one failing is logged and neither undoes the report nor silences the others."""
+    arguments = {"tenant": tenant, "report": report.model_dump(mode="json", exclude={"tracking_hash"})}
+    # pluggy stops at the first exception, so each implementation is called on its own, in pluggy's order.
+    for implementation in reversed(plugin_manager().hook.koban_report_received.get_hookimpls()):
+        try:
+            implementation.function(**{name: arguments[name] for name in implementation.argnames})
+        except Exception:
+            logger.exception(
+                "a koban_report_received plugin failed",
+                extra={"plugin": implementation.plugin_name, "report_id": report.id},
+            )
 
 
 def _load(tenant: Tenant, report_id: str) -> ReportWithHistory:
