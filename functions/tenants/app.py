@@ -6,8 +6,10 @@ from koban.http.api import create_app, lambda_entry
 from koban.http.params import AcceptLanguage, TenantPath, languages
 from koban.tenants.schemas import CategoryListOut, TenantListOut, TenantOut
 from koban.tenants.service import describe_categories, describe_tenant, describe_tenants
+from koban.warmup import warm_up_for_snapshot
 
 app = create_app()
+warm_up_for_snapshot(services=())
 
 
 @app.get("/v1/tenants", summary="List tenants", tags=["tenants"])
