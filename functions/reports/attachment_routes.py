@@ -32,14 +32,10 @@ def upload(tenant: TenantPath) -> Response[AttachmentOut]:
     return Response(status_code=201, body=stored, content_type="application/json")
 
 
-@router.get(
-    "/v1/tenants/<tenant>/attachments/<attachment_id>", summary="A photo (staff)", tags=["attachments"]
-)
+@router.get("/v1/tenants/<tenant>/attachments/<attachment_id>", summary="A photo (staff)", tags=["attachments"])
 # No return annotation on purpose: powertools then passes the binary body through unvalidated.
 def download(tenant: TenantPath, attachment_id: AttachmentIdPath):  # type: ignore[no-untyped-def]
-    data, content_type = read_attachment(
-        tenant, attachment_id, principal_from_event(router.current_event.raw_event)
-    )
+    data, content_type = read_attachment(tenant, attachment_id, principal_from_event(router.current_event.raw_event))
     return Response(
         status_code=200,
         content_type=content_type,

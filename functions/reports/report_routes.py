@@ -29,9 +29,7 @@ router = Router()
 ReportIdPath = Annotated[str, Path(pattern=r"^[0-9a-z]{20}$", description="Report id")]
 IdempotencyKey = Annotated[
     str | None,
-    Header(
-        alias="Idempotency-Key", pattern=r"^[\x21-\x7e]{8,128}$", description="Retries with it store once"
-    ),
+    Header(alias="Idempotency-Key", pattern=r"^[\x21-\x7e]{8,128}$", description="Retries with it store once"),
 ]
 TrackingToken = Annotated[
     str | None,
@@ -45,9 +43,7 @@ TrackingToken = Annotated[
     tags=["reports"],
     responses={201: {"description": "Created"}},
 )
-def submit(
-    tenant: TenantPath, body: ReportIn, idempotency_key: IdempotencyKey = None
-) -> Response[ReceiptOut]:
+def submit(tenant: TenantPath, body: ReportIn, idempotency_key: IdempotencyKey = None) -> Response[ReceiptOut]:
     receipt = submit_report_once(
         tenant,
         body,
@@ -105,9 +101,7 @@ def read(
     return staff_view(tenant, report_id, principal, preferred, include_contact=include == "contact")
 
 
-@router.patch(
-    "/v1/tenants/<tenant>/reports/<report_id>", summary="Change status (lifecycle)", tags=["reports"]
-)
+@router.patch("/v1/tenants/<tenant>/reports/<report_id>", summary="Change status (lifecycle)", tags=["reports"])
 def transition(
     tenant: TenantPath, report_id: ReportIdPath, body: TransitionIn, accept_language: AcceptLanguage = None
 ) -> StaffReportOut:

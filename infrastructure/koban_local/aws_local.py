@@ -234,9 +234,7 @@ def _create_bucket(client: AwsClient, name: str, properties: Mapping[str, Any], 
 
 def _bucket_cors(configuration: Mapping[str, Any]) -> dict[str, Any]:
     renamed = {"Id": "ID", "MaxAge": "MaxAgeSeconds", "ExposedHeaders": "ExposeHeaders"}
-    rules = [
-        {renamed.get(key, key): value for key, value in rule.items()} for rule in configuration["CorsRules"]
-    ]
+    rules = [{renamed.get(key, key): value for key, value in rule.items()} for rule in configuration["CorsRules"]]
     return {"CORSRules": rules}
 
 

@@ -55,11 +55,7 @@ class Client:
         data = response.read()
         if response.status >= 400:
             raise RuntimeError(f"{method} {path} answered {response.status}: {data[:300]!r}")
-        return (
-            json.loads(data)
-            if data and response.getheader("Content-Type", "").startswith("application/")
-            else data
-        )
+        return json.loads(data) if data and response.getheader("Content-Type", "").startswith("application/") else data
 
 
 def _report(lat: float, lon: float) -> dict[str, Any]:
@@ -102,9 +98,7 @@ def request_kinds(client: Client, centre: tuple[float, float]) -> list[tuple[str
         ),
         (
             "GET queue, status+category",
-            lambda: client.call(
-                "GET", f"{base}/reports?status=resolved&category=noise_night&limit=25", headers=staff
-            ),
+            lambda: client.call("GET", f"{base}/reports?status=resolved&category=noise_night&limit=25", headers=staff),
         ),
         (
             "PATCH status",
@@ -194,9 +188,7 @@ def import_section(home: LocalHome) -> list[str]:
     ]
     for function_id, function in home.template.functions.items():
         module = function.handler.rpartition(".")[0]
-        seconds = _import_seconds(
-            function.code_uri, module, {**environment, **home.environments[function_id]}
-        )
+        seconds = _import_seconds(function.code_uri, module, {**environment, **home.environments[function_id]})
         lines.append(f"   {function_id:<22} {seconds * 1000:>6.0f} {seconds / bare:>7.2f}")
     return lines
 
@@ -246,9 +238,7 @@ def throughput_section(home: LocalHome) -> list[str]:
         direct_call = _direct_call(originals[function_id], captured[function_id], function_id)
         direct = _rate(direct_call, THROUGHPUT_REQUESTS)
         through_gateway = _rate(call, THROUGHPUT_REQUESTS)
-        lines.append(
-            f"   {name:<18} {through_gateway:>9.0f} {direct:>9.0f} {through_gateway / direct:>15.2f}"
-        )
+        lines.append(f"   {name:<18} {through_gateway:>9.0f} {direct:>9.0f} {through_gateway / direct:>15.2f}")
     return lines
 
 

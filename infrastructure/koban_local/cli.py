@@ -38,9 +38,7 @@ log = logging.getLogger("koban_local")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="koban", description="KOBAN's embedded default and its credentials."
-    )
+    parser = argparse.ArgumentParser(prog="koban", description="KOBAN's embedded default and its credentials.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the API, seeded, on this machine")
@@ -65,9 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     api_key.add_argument("--tenant", required=True)
     api_key.set_defaults(run=_api_key)
 
-    openapi = commands.add_parser(
-        "openapi", help="print the OpenAPI document built from every function's routes"
-    )
+    openapi = commands.add_parser("openapi", help="print the OpenAPI document built from every function's routes")
     openapi.add_argument("--write", type=Path, metavar="PATH", help="write it to PATH instead")
     openapi.set_defaults(run=_openapi)
 
@@ -128,9 +124,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     # powertools warns for every response without a metric (every refused request); noise on a console.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("botocore").setLevel(
-        logging.WARNING
-    )  # it announces every endpoint and credential found
+    logging.getLogger("botocore").setLevel(logging.WARNING)  # it announces every endpoint and credential found
     root = home()
     template_path = root / "template.yaml"
     if not template_path.is_file():
@@ -161,9 +155,7 @@ def _seed(reports_per_tenant: int, poller: StreamPoller) -> None:
 
     started = time.monotonic()
     print(f"Seeding {reports_per_tenant} synthetic reports per tenant in the background...", flush=True)
-    counts = seed_all(
-        report_count_per_tenant=reports_per_tenant, progress=lambda line: print(line, flush=True)
-    )
+    counts = seed_all(report_count_per_tenant=reports_per_tenant, progress=lambda line: print(line, flush=True))
     try:
         poller.drain(timeout=_SEED_DRAIN_TIMEOUT_S)
     except TimeoutError as error:

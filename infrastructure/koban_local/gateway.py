@@ -373,9 +373,7 @@ class LocalGateway(Running):
             claims = verify_staff_token(token)
         except InvalidToken as error:
             response_type = "EXPIRED_TOKEN" if isinstance(error, ExpiredToken) else "UNAUTHORIZED"
-            raise GatewayError(
-                response_type, 401, error.detail, headers=[("WWW-Authenticate", "Bearer")]
-            ) from None
+            raise GatewayError(response_type, 401, error.detail, headers=[("WWW-Authenticate", "Bearer")]) from None
         groups = ",".join(claims["cognito:groups"])  # REST authorizers pass claims as strings
         if kind == "lambda":
             return {
@@ -531,9 +529,7 @@ def _reply_from(response: Any) -> _Reply:
         raise TypeError("body must be a string")
     raw = b""
     if body:
-        raw = (
-            base64.b64decode(body, validate=True) if response.get("isBase64Encoded") else body.encode("utf-8")
-        )
+        raw = base64.b64decode(body, validate=True) if response.get("isBase64Encoded") else body.encode("utf-8")
     # API Gateway merges both header maps; a pair present in both appears once.
     headers: list[tuple[str, str]] = []
     for name, values in (response.get("multiValueHeaders") or {}).items():

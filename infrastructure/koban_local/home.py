@@ -19,6 +19,7 @@ from koban_local.gateway import LocalGateway
 from koban_local.running import EnvironmentPatch
 from koban_local.streams import StreamPoller
 from koban_local.template import Template
+from koban_local.tokens import issue_open311_key
 
 # Web pages served by the local gateway, from the web assets build (S3 + CloudFront in the cloud).
 STATIC_PAGES = {"/dashboard/": "dashboard", "/app/": "app", "/public/": "public"}
@@ -59,6 +60,7 @@ class LocalHome:
             for function_id in self.template.functions
         }
         self._set_environment(shared_environment(self.environments))
+        register_demo_api_keys()
         self.handlers = {
             function_id: load_handler(function.code_uri, function.handler, self.environments[function_id])
             for function_id, function in self.template.functions.items()
@@ -87,6 +89,15 @@ class LocalHome:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self._stack.close()
+
+
+def register_demo_api_keys() -> None:
+    """The keys `koban api-key` prints, stored (hashed) like any client app's, so Open311 clients work at once."""
+    from koban.api_keys.service import register_api_key
+    from koban.tenants.service import list_tenants
+
+    for tenant in list_tenants():
+        register_api_key(tenant.id, "koban-local demo", issue_open311_key(tenant.id), created_by="koban-local")
 
 
 def shared_environment(environments: dict[str, dict[str, str]]) -> dict[str, str]:

@@ -63,9 +63,7 @@ def metered() -> Iterator[Meter]:
             response = original(client, operation_name, api_params)
         except ClientError as error:
             # A refused call (a failed condition, say) is still a call, and may return the item it read.
-            meter.record(
-                service, operation_name, {"Item": error.response["Item"]} if "Item" in error.response else {}
-            )
+            meter.record(service, operation_name, {"Item": error.response["Item"]} if "Item" in error.response else {})
             raise
         meter.record(service, operation_name, response)
         return response

@@ -1290,8 +1290,7 @@ class _Frame:
 
     def inside(self, x: float, y: float, margin: float = 0.0) -> bool:
         return (
-            -self.west_m + margin <= x <= self.east_m - margin
-            and -self.south_m + margin <= y <= self.north_m - margin
+            -self.west_m + margin <= x <= self.east_m - margin and -self.south_m + margin <= y <= self.north_m - margin
         )
 
     def clip(self, lat: float, lon: float) -> tuple[float, float]:
@@ -1322,9 +1321,7 @@ def hotspots(tenant: Tenant) -> tuple[Hotspot, ...]:
         best: tuple[float, float] | None = None
         for _ in range(300):
             angle = rng.uniform(0.0, 2 * math.pi)
-            if kind == EDGE and frame.reach(angle) < 0.5 * max(
-                frame.reach(a / 8 * math.pi) for a in range(16)
-            ):
+            if kind == EDGE and frame.reach(angle) < 0.5 * max(frame.reach(a / 8 * math.pi) for a in range(16)):
                 continue  # the edge of town lies where the area reaches far (not across a river or the sea)
             distance = rng.uniform(*reach) * frame.reach(angle)
             x, y = distance * math.cos(angle), distance * math.sin(angle)
@@ -1532,14 +1529,10 @@ class _Clock:
                 minute = rng.uniform(window.start, window.end)
             else:
                 minute = rng.triangular(window.start, window.end, window.peak)
-            moment = datetime(day.year, day.month, day.day, tzinfo=self.zone) + timedelta(
-                seconds=int(minute * 60)
-            )
+            moment = datetime(day.year, day.month, day.day, tzinfo=self.zone) + timedelta(seconds=int(minute * 60))
             if self.start <= moment <= self.now:
                 return moment
-        return (
-            (self.now - timedelta(minutes=rng.uniform(10, 600))).astimezone(self.zone).replace(microsecond=0)
-        )
+        return (self.now - timedelta(minutes=rng.uniform(10, 600))).astimezone(self.zone).replace(microsecond=0)
 
 
 # ================================================================================================ lifecycle
@@ -1671,9 +1664,7 @@ def _check_paths() -> None:
             current = Status.NEW
             for target in path:
                 if target not in TRANSITIONS[current]:
-                    raise ValueError(
-                        f"seed path {profile}: {current} → {target} is not an allowed transition"
-                    )
+                    raise ValueError(f"seed path {profile}: {current} → {target} is not an allowed transition")
                 current = target
 
 
@@ -1747,9 +1738,7 @@ class _Earlier:
 
 
 def _staff(tenant: Tenant, role: str, count: int) -> tuple[str, ...]:
-    return tuple(
-        str(uuid.uuid5(uuid.NAMESPACE_URL, f"koban-seed:{tenant.id}:{role}:{n}")) for n in range(count)
-    )
+    return tuple(str(uuid.uuid5(uuid.NAMESPACE_URL, f"koban-seed:{tenant.id}:{role}:{n}")) for n in range(count))
 
 
 def _weighted(rng: random.Random, weights: Mapping[str, float]) -> str:
@@ -1803,9 +1792,7 @@ class _TenantGenerator:
         """`count` drafts, sorted by the moment they were received."""
         plan: list[tuple[str, Hotspot | None, dict[str, float]]] = []
         for kind in (NIGHTLIFE, SCHOOL, EDGE, STATION, EMERGING, HOME):
-            weights = {
-                code: weight for code, weight in KIND_CATEGORIES[kind].items() if code in self.categories
-            }
+            weights = {code: weight for code, weight in KIND_CATEGORIES[kind].items() if code in self.categories}
             if not weights:
                 continue
             spots: list[Hotspot | None] = [spot for spot in self.spots if spot.kind == kind]
@@ -1828,9 +1815,7 @@ class _TenantGenerator:
         drafts.sort(key=lambda draft: draft.received_at)
         return drafts
 
-    def _draft(
-        self, kind: str, spot: Hotspot | None, weights: Mapping[str, float], rng: random.Random
-    ) -> _Draft:
+    def _draft(self, kind: str, spot: Hotspot | None, weights: Mapping[str, float], rng: random.Random) -> _Draft:
         category = self.categories[_weighted(rng, weights)]
         if kind == EMERGING:
             span = "recent" if rng.random() < EMERGING_RECENT_SHARE else "early"
@@ -1839,9 +1824,7 @@ class _TenantGenerator:
             occurred = self.clock.draw(BACKGROUND_RHYTHMS.get(category.code, "day"), rng)
         else:
             occurred = self.clock.draw(KIND_RHYTHMS[kind], rng)
-        delay = timedelta(
-            minutes=_lognormal(rng, DELAY_MINUTES.get(category.code, DEFAULT_DELAY_MINUTES), 0.9)
-        )
+        delay = timedelta(minutes=_lognormal(rng, DELAY_MINUTES.get(category.code, DEFAULT_DELAY_MINUTES), 0.9))
         received = occurred.astimezone(UTC) + max(delay, timedelta(seconds=30))
         if received > self.now:
             received = occurred.astimezone(UTC) + (self.now - occurred.astimezone(UTC)) * rng.random()
@@ -1884,9 +1867,7 @@ class _TenantGenerator:
         description = self._description(category, variant, locale, rng)
         channel = self._channel(category, rng)
         taken_by = rng.choice(self.desk) if channel in STAFF_CHANNELS else None
-        priority, unit, deadline_hours = self._triage_result(
-            category, answers, channel, draft.occurred_at, received
-        )
+        priority, unit, deadline_hours = self._triage_result(category, answers, channel, draft.occurred_at, received)
         token = base64.urlsafe_b64encode(rng.getrandbits(256).to_bytes(32, "big")).rstrip(b"=").decode()
         events = [
             ReportEvent(
@@ -1934,9 +1915,7 @@ class _TenantGenerator:
             first_response_at=transitions[0].at if transitions else None,
             version=1 + len(transitions),
         )
-        earlier.setdefault(category.code, deque(maxlen=40)).append(
-            _Earlier(received, report_id, draft.x, draft.y)
-        )
+        earlier.setdefault(category.code, deque(maxlen=40)).append(_Earlier(received, report_id, draft.x, draft.y))
         return report, events
 
     def _triage_result(
@@ -1984,9 +1963,7 @@ class _TenantGenerator:
             if question.code in preset:
                 answers[question.code] = preset[question.code]
             elif question.required or rng.random() < OPTIONAL_ANSWER_SHARE:
-                answers[question.code] = self._answer(
-                    question, category, variant, draft, locale, answers, rng
-                )
+                answers[question.code] = self._answer(question, category, variant, draft, locale, answers, rng)
         # A city plugin may have changed a question: whatever does not fit gets a plain valid answer.
         for error in validate_answers(category, answers):
             code = error.field.removeprefix("answers.")
@@ -2159,14 +2136,11 @@ class _TenantGenerator:
 def _plate(shape: str, rng: random.Random) -> str:
     letters = "BDFGHJKLNPRSTVXZ"
     return "".join(
-        rng.choice(letters) if char == "L" else str(rng.randrange(10)) if char == "D" else char
-        for char in shape
+        rng.choice(letters) if char == "L" else str(rng.randrange(10)) if char == "D" else char for char in shape
     )
 
 
-def _plain_answer(
-    question: Question, category: Category, draft: _Draft, locale: str, rng: random.Random
-) -> Any:
+def _plain_answer(question: Question, category: Category, draft: _Draft, locale: str, rng: random.Random) -> Any:
     """A valid answer of the question's type, within its bounds."""
     kind = question.type
     if kind is QuestionType.BOOLEAN:
@@ -2180,11 +2154,7 @@ def _plain_answer(
     if kind is QuestionType.NUMBER:
         low_value = question.minimum if question.minimum is not None else 0.0
         high_value = question.maximum if question.maximum is not None else low_value + 500.0
-        return (
-            round(rng.uniform(low_value, max(low_value, high_value)), 2)
-            if high_value > low_value
-            else low_value
-        )
+        return round(rng.uniform(low_value, max(low_value, high_value)), 2) if high_value > low_value else low_value
     if kind in (QuestionType.STRING, QuestionType.TEXT):
         return pick(category.name, [locale, "en"])[: question.max_length]
     if kind is QuestionType.DATETIME:
@@ -2232,9 +2202,7 @@ MAX_WRITE_ATTEMPTS: Final = 12
 def _event_item(report: Report, position: int, event: ReportEvent) -> dict[str, Any]:
     """The storage layout's event item; its random tie-breaker becomes the event's position, so that seeding
     the same history twice writes the same keys."""
-    item = event_to_item(report.tenant, report.id, event)
-    item["sk"] = f"{item['sk'].rsplit('#', 1)[0]}#{position:06x}"
-    return item
+    return event_to_item(report.tenant, report.id, event, sensitive=report.sensitive, tie_breaker=f"{position:06x}")
 
 
 class _TenantJob:
@@ -2346,8 +2314,7 @@ def _report_finished(jobs: deque[_TenantJob], progress: Callable[[str], None], w
         if job.error is not None:
             raise RuntimeError(f"seeding {job.tenant_id} failed: {job.error}") from job.error
         progress(
-            f"seeded {job.tenant_id}: {job.reports} reports, {job.events} events "
-            f"in {job.finished - job.started:.1f} s"
+            f"seeded {job.tenant_id}: {job.reports} reports, {job.events} events in {job.finished - job.started:.1f} s"
         )
 
 
@@ -2380,14 +2347,10 @@ def seed_all(
             job = _TenantJob(tenant.id)
             jobs.append(job)
             batch: list[dict[str, Any]] = []
-            history = generate_reports(
-                tenant, report_count_per_tenant, tenant_random(seed, tenant.id), moment, days
-            )
+            history = generate_reports(tenant, report_count_per_tenant, tenant_random(seed, tenant.id), moment, days)
             for report, events in history:
                 batch.append(serialize(report_to_item(report)))
-                batch.extend(
-                    serialize(_event_item(report, position, event)) for position, event in enumerate(events)
-                )
+                batch.extend(serialize(_event_item(report, position, event)) for position, event in enumerate(events))
                 job.reports += 1
                 job.events += len(events)
                 while len(batch) >= BATCH_SIZE:
@@ -2404,7 +2367,5 @@ def seed_all(
     finally:
         writer.shutdown(cancel=failed)
     total_reports = sum(counts.values())
-    progress(
-        f"seeded {total_reports} reports for {len(counts)} tenants in {time.perf_counter() - started:.1f} s"
-    )
+    progress(f"seeded {total_reports} reports for {len(counts)} tenants in {time.perf_counter() - started:.1f} s")
     return counts

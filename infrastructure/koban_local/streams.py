@@ -111,9 +111,7 @@ class StreamPoller(Running):
         with self._progress:
             wanted = self._cycles_started + 1
             self._wake.set()
-            done = self._progress.wait_for(
-                lambda: self._cycles_completed >= wanted or not thread.is_alive(), timeout
-            )
+            done = self._progress.wait_for(lambda: self._cycles_completed >= wanted or not thread.is_alive(), timeout)
             if not done or self._cycles_completed < wanted:
                 last_error = f" (last error: {self._last_error!r})" if self._last_error else ""
                 raise TimeoutError(f"Stream records were not all delivered within {timeout} s{last_error}.")
@@ -139,9 +137,7 @@ class StreamPoller(Running):
 
     def _poll_once(self) -> None:
         for consumer in self._consumers:
-            self._discover_shards(
-                consumer, "TRIM_HORIZON"
-            )  # a shard that appears later is read from its start
+            self._discover_shards(consumer, "TRIM_HORIZON")  # a shard that appears later is read from its start
             for shard_id, shard in list(consumer.shards.items()):
                 parent = consumer.shards.get(shard.parent_id or "")
                 if parent is not None and parent.iterator is not None:
@@ -200,14 +196,10 @@ class StreamPoller(Running):
         if not failures:
             return None
         positions = {record["dynamodb"]["SequenceNumber"]: index for index, record in enumerate(batch)}
-        identifiers = [
-            failure.get("itemIdentifier") if isinstance(failure, Mapping) else None for failure in failures
-        ]
+        identifiers = [failure.get("itemIdentifier") if isinstance(failure, Mapping) else None for failure in failures]
         if any(identifier not in positions for identifier in identifiers):
             # Lambda's rule: an empty or unknown itemIdentifier fails the whole batch.
-            log.warning(
-                "%s returned an unknown itemIdentifier; retrying the whole batch", function.logical_id
-            )
+            log.warning("%s returned an unknown itemIdentifier; retrying the whole batch", function.logical_id)
             return 0
         return min(positions[str(identifier)] for identifier in identifiers)
 

@@ -299,8 +299,7 @@ class Template:
             if not isinstance(cors, Mapping):
                 return Cors(_unquote(cors), None, None, None, allow_credentials=False)
             optional = {
-                key: _unquote(cors[key]) if key in cors else None
-                for key in ("AllowMethods", "AllowHeaders", "MaxAge")
+                key: _unquote(cors[key]) if key in cors else None for key in ("AllowMethods", "AllowHeaders", "MaxAge")
             }
             return Cors(
                 allow_origin=_unquote(cors.get("AllowOrigin", "'*'")),
@@ -328,9 +327,7 @@ class Template:
         code_uri = properties.get("CodeUri")
         handler = properties.get("Handler")
         if not isinstance(code_uri, str) or not isinstance(handler, str):
-            raise TemplateError(
-                f"{logical_id}: CodeUri and Handler must be plain strings for the local home."
-            )
+            raise TemplateError(f"{logical_id}: CodeUri and Handler must be plain strings for the local home.")
         # _merge already laid the function's own variables over Globals' ones, key by key.
         environment = dict((properties.get("Environment") or {}).get("Variables") or {})
         routes: list[Route] = []
@@ -371,9 +368,7 @@ class Template:
         stream = properties.get("Stream")
         target = stream.get("Fn::GetAtt") if isinstance(stream, Mapping) else None
         if not (isinstance(target, list) and len(target) == 2 and target[1] == "StreamArn"):
-            raise TemplateError(
-                f"{function_id}.{event_name}: Stream must be !GetAtt <Table>.StreamArn locally."
-            )
+            raise TemplateError(f"{function_id}.{event_name}: Stream must be !GetAtt <Table>.StreamArn locally.")
         table_id = str(target[0])
         if table_id not in self.tables:
             raise TemplateError(f"{function_id}.{event_name}: {table_id} is not an AWS::DynamoDB::Table.")
@@ -465,9 +460,7 @@ class _Resolver:
             function = self._functions().get(name)
             if function is not None:
                 return function(argument)
-        return {
-            key: item for key, item in ((k, self.value(v)) for k, v in value.items()) if item is not _NO_VALUE
-        }
+        return {key: item for key, item in ((k, self.value(v)) for k, v in value.items()) if item is not _NO_VALUE}
 
     def _functions(self) -> dict[str, Callable[[Any], Any]]:
         return {
@@ -515,9 +508,7 @@ class _Resolver:
         if name in self.template.parameters:
             parameter = self.template.parameters[name]
             if "Default" not in parameter:
-                raise TemplateError(
-                    f"Parameter {name} has no Default, so the local home cannot choose a value."
-                )
+                raise TemplateError(f"Parameter {name} has no Default, so the local home cannot choose a value.")
             default = parameter["Default"]
             if str(parameter.get("Type", "")).startswith(("List<", "CommaDelimitedList")):
                 return [item.strip() for item in str(default).split(",")]
@@ -538,9 +529,7 @@ class _Resolver:
             service = resource_type.split("::")[1].lower() if "::" in resource_type else "local"
             pattern = f"arn:aws:{service}:{{region}}:{{account}}:{{name}}"
         if pattern is None:
-            raise TemplateError(
-                f"Fn::GetAtt {logical_id}.{attribute} ({resource_type}) is not known locally."
-            )
+            raise TemplateError(f"Fn::GetAtt {logical_id}.{attribute} ({resource_type}) is not known locally.")
         return pattern.format(region=self.region, account=self.account_id, name=self._physical(logical_id))
 
     def _sub(self, argument: Any) -> str:
@@ -570,9 +559,7 @@ class _Resolver:
         try:
             return self.value(self.template.mappings[map_name][top_key][second_key])
         except KeyError:
-            raise TemplateError(
-                f"Fn::FindInMap: {map_name}/{top_key}/{second_key} is not in Mappings."
-            ) from None
+            raise TemplateError(f"Fn::FindInMap: {map_name}/{top_key}/{second_key} is not in Mappings.") from None
 
     def named_condition(self, name: str) -> bool:
         if name not in self._conditions:

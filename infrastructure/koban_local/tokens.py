@@ -49,9 +49,7 @@ class ExpiredToken(InvalidToken):
     code = "expired_token"
 
 
-def issue_staff_token(
-    tenant: str, role: str, *, subject: str | None = None, ttl: timedelta = DEFAULT_TTL
-) -> str:
+def issue_staff_token(tenant: str, role: str, *, subject: str | None = None, ttl: timedelta = DEFAULT_TTL) -> str:
     """A signed staff ID token for `tenant` with the single group `role`."""
     _check_tenant(tenant)
     if role not in ROLES:
@@ -105,20 +103,11 @@ def verify_staff_token(token: str) -> dict[str, Any]:
 
 
 def issue_open311_key(tenant: str) -> str:
-    """The Open311 API key of `tenant`: the same every time on this machine, so it can be written down."""
+    """The demo Open311 API key of `tenant`: the same every time on this machine, so it can be written down.
+
+    `koban serve` registers these keys (hashed) in ApiKeysTable like any other client app's key."""
     _check_tenant(tenant)
     return f"{_OPEN311_PREFIX}{tenant}_{_open311_digest(tenant)}"
-
-
-def verify_open311_key(key: str) -> str | None:
-    """The tenant an Open311 API key belongs to, or None if the key is not one this machine issued."""
-    if not key.startswith(_OPEN311_PREFIX):
-        return None
-    # A tenant id has no "_" (the base64url digest may): the first one ends the tenant.
-    tenant, separator, digest = key[len(_OPEN311_PREFIX) :].partition("_")
-    if not separator or not _TENANT.match(tenant):
-        return None
-    return tenant if hmac.compare_digest(digest, _open311_digest(tenant)) else None
 
 
 def signing_key_path() -> Path:

@@ -25,6 +25,7 @@ class Role(StrEnum):
 READ_REPORTS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
 CHANGE_REPORTS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
 TAKE_REPORTS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
+MANAGE_API_KEYS = frozenset({Role.ADMIN})
 
 
 @dataclass(frozen=True)

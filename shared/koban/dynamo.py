@@ -67,9 +67,7 @@ def storage_error(operation: str, error: ClientError | BotoCoreError) -> Storage
     return StorageError(f"The data store is unavailable ({operation}); try again shortly.")
 
 
-def conflict_or_storage_error(
-    operation: str, error: ClientError, conflict_detail: str
-) -> Conflict | StorageError:
+def conflict_or_storage_error(operation: str, error: ClientError, conflict_detail: str) -> Conflict | StorageError:
     if is_condition_failure(error):
         return Conflict(conflict_detail)
     return storage_error(operation, error)

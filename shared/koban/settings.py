@@ -21,10 +21,9 @@ class Settings(BaseModel):
     reports_table: Annotated[str, Field(alias="REPORTS_TABLE")] = "ReportsTable"
     personal_data_table: Annotated[str, Field(alias="PERSONAL_DATA_TABLE")] = "PersonalDataTable"
     idempotency_table: Annotated[str, Field(alias="IDEMPOTENCY_TABLE")] = "IdempotencyTable"
+    api_keys_table: Annotated[str, Field(alias="API_KEYS_TABLE")] = "ApiKeysTable"
     attachments_bucket: Annotated[str, Field(alias="ATTACHMENTS_BUCKET")] = "koban-attachments"
-    reporter_data_retention_days: Annotated[
-        int, Field(alias="REPORTER_DATA_RETENTION_DAYS", ge=1, le=3650)
-    ] = 365
+    reporter_data_retention_days: Annotated[int, Field(alias="REPORTER_DATA_RETENTION_DAYS", ge=1, le=3650)] = 365
     staff_user_pool_id: Annotated[str, Field(alias="STAFF_USER_POOL_ID")] = ""
     staff_user_pool_client_id: Annotated[str, Field(alias="STAFF_USER_POOL_CLIENT_ID")] = ""
     # Extra plugin modules to register by name, comma-separated (entry points are discovered anyway).

@@ -31,9 +31,7 @@ JsonEqual = Callable[[Any, Any], bool]
 MEASURED_COMPAT_RATE = 827 / 860
 COMPAT_RATE_FLOOR = MEASURED_COMPAT_RATE - 0.01
 
-_INVALID_ARGUMENTS = re.compile(
-    r"\AInvalid arguments: (?P<kind>.*?)(?: \(in operator: [^()]*\))?\Z", re.DOTALL
-)
+_INVALID_ARGUMENTS = re.compile(r"\AInvalid arguments: (?P<kind>.*?)(?: \(in operator: [^()]*\))?\Z", re.DOTALL)
 
 
 def error_kind(error: RuleError) -> str | None:
@@ -135,9 +133,7 @@ def test_compat_tables_pass_rate(
     print(f"\ncompat-tables pass rates (report: {path})")
     for name, suite in suites.items():
         print(f"  {name:<{width}}  {suite['passed']:>3}/{suite['cases']:<3}  {suite['rate']:7.1%}")
-    print(
-        f"  {'overall':<{width}}  {passed_total:>3}/{total:<3}  {rate:7.1%}  (floor {COMPAT_RATE_FLOOR:.1%})"
-    )
+    print(f"  {'overall':<{width}}  {passed_total:>3}/{total:<3}  {rate:7.1%}  (floor {COMPAT_RATE_FLOOR:.1%})")
 
     # Then the overall rate has not fallen below the measured figure (less a small margin)
     assert rate >= COMPAT_RATE_FLOOR, f"compat-tables pass rate {rate:.1%} < floor {COMPAT_RATE_FLOOR:.1%}"

@@ -46,12 +46,8 @@ def test_tenants_follow_the_contract(http: requests.Session, base_url: str) -> N
 
 
 def test_categories_are_localised_by_accept_language(http: requests.Session, base_url: str) -> None:
-    polish = http.get(
-        f"{base_url}/v1/tenants/pilot-pl/categories", headers={"Accept-Language": "pl"}, timeout=10
-    )
-    english = http.get(
-        f"{base_url}/v1/tenants/pilot-pl/categories", headers={"Accept-Language": "en"}, timeout=10
-    )
+    polish = http.get(f"{base_url}/v1/tenants/pilot-pl/categories", headers={"Accept-Language": "pl"}, timeout=10)
+    english = http.get(f"{base_url}/v1/tenants/pilot-pl/categories", headers={"Accept-Language": "en"}, timeout=10)
     assert polish.json()["language"] == "pl"
     names_pl = {item["code"]: item["name"] for item in polish.json()["items"]}
     names_en = {item["code"]: item["name"] for item in english.json()["items"]}
@@ -102,19 +98,12 @@ def test_the_same_idempotency_key_twice_gives_one_report(http: requests.Session,
     assert [item["id"] for item in queue["items"]].count(first.json()["id"]) == 1
 
 
-def test_a_staff_token_of_one_tenant_cannot_list_read_or_change_another(
-    http: requests.Session, base_url: str
-) -> None:
+def test_a_staff_token_of_one_tenant_cannot_list_read_or_change_another(http: requests.Session, base_url: str) -> None:
     location = tenant_centres(http, base_url)["pilot-be"]
-    report_id = http.post(
-        f"{base_url}/v1/tenants/pilot-be/reports", json=report(location), timeout=10
-    ).json()["id"]
+    report_id = http.post(f"{base_url}/v1/tenants/pilot-be/reports", json=report(location), timeout=10).json()["id"]
     dutch = bearer("pilot-nl", "admin")
     assert http.get(f"{base_url}/v1/tenants/pilot-be/reports", headers=dutch, timeout=10).status_code == 403
-    assert (
-        http.get(f"{base_url}/v1/tenants/pilot-be/reports/{report_id}", headers=dutch, timeout=10).status_code
-        == 403
-    )
+    assert http.get(f"{base_url}/v1/tenants/pilot-be/reports/{report_id}", headers=dutch, timeout=10).status_code == 403
     change = http.patch(
         f"{base_url}/v1/tenants/pilot-be/reports/{report_id}",
         headers=dutch,
@@ -122,15 +111,11 @@ def test_a_staff_token_of_one_tenant_cannot_list_read_or_change_another(
         timeout=10,
     )
     assert change.status_code == 403
-    own = http.get(
-        f"{base_url}/v1/tenants/pilot-be/reports/{report_id}", headers=bearer("pilot-be"), timeout=10
-    )
+    own = http.get(f"{base_url}/v1/tenants/pilot-be/reports/{report_id}", headers=bearer("pilot-be"), timeout=10)
     assert own.json()["status"] == "new"
 
 
-def test_staff_routes_without_a_token_are_refused_by_the_gateway(
-    http: requests.Session, base_url: str
-) -> None:
+def test_staff_routes_without_a_token_are_refused_by_the_gateway(http: requests.Session, base_url: str) -> None:
     reply = http.get(f"{base_url}/v1/tenants/pilot-nl/reports", timeout=10)
     assert reply.status_code == 401
     assert reply.headers["Content-Type"].startswith("application/problem+json")
@@ -166,8 +151,7 @@ MALFORMED: list[tuple[str, Any, dict[str, str]]] = [
     ("deep JSON", "[" * 100_000 + "]" * 100_000, {}),
     (
         "odd unicode",
-        '{"category": "noise_night", "description": "\\udfff\\ud800", "location": {"lat": 52.37, '
-        '"lon": 4.89}}',
+        '{"category": "noise_night", "description": "\\udfff\\ud800", "location": {"lat": 52.37, "lon": 4.89}}',
         {},
     ),
     (

@@ -39,6 +39,14 @@ CONTRACT_ROUTES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/v1/tenants/{tenant}/attachments/{attachment_id}"): ("ReportsFunction", STAFF),
     ("GET", "/v1/openapi.json"): ("DocsFunction", PUBLIC),
     ("GET", "/v1/docs"): ("DocsFunction", PUBLIC),
+    ("GET", "/open311/v2/{document}"): ("Open311Function", PUBLIC),
+    ("POST", "/open311/v2/{document}"): ("Open311Function", PUBLIC),
+    ("GET", "/open311/v2/services/{service_file}"): ("Open311Function", PUBLIC),
+    ("GET", "/open311/v2/requests/{request_file}"): ("Open311Function", PUBLIC),
+    ("GET", "/open311/v2/tokens/{token_file}"): ("Open311Function", PUBLIC),
+    ("POST", "/v1/tenants/{tenant}/api-keys"): ("ApiKeysFunction", STAFF),
+    ("GET", "/v1/tenants/{tenant}/api-keys"): ("ApiKeysFunction", STAFF),
+    ("DELETE", "/v1/tenants/{tenant}/api-keys/{key_id}"): ("ApiKeysFunction", STAFF),
 }
 
 EXPECTED_FUNCTIONS = {
@@ -46,12 +54,15 @@ EXPECTED_FUNCTIONS = {
     "ReportsFunction": "reports",
     "DocsFunction": "docs",
     "AuthorizerFunction": "authorizer",
+    "Open311Function": "open311",
+    "ApiKeysFunction": "api_keys",
 }
 
 GLOBAL_ENVIRONMENT = {
     "REPORTS_TABLE": {"Ref": "ReportsTable"},
     "PERSONAL_DATA_TABLE": {"Ref": "PersonalDataTable"},
     "IDEMPOTENCY_TABLE": {"Ref": "IdempotencyTable"},
+    "API_KEYS_TABLE": {"Ref": "ApiKeysTable"},
     "ATTACHMENTS_BUCKET": {"Ref": "AttachmentsBucket"},
     "POWERTOOLS_METRICS_NAMESPACE": "Koban",
     "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
@@ -175,10 +186,7 @@ def handler_routes(folder: Path) -> set[tuple[str, str]]:
                     router = _name_of(node.args[0])
                     if prefix and router:
                         prefixes[router] = prefix
-    return {
-        (method, normalise_path(prefixes.get(receiver or "", "") + path))
-        for receiver, method, path in declared
-    }
+    return {(method, normalise_path(prefixes.get(receiver or "", "") + path)) for receiver, method, path in declared}
 
 
 def _routes_of_decorator(decorator: ast.expr, source: Path) -> list[tuple[str | None, str, str]]:
@@ -340,9 +348,7 @@ def test_given_the_use_cases_when_the_template_is_read_then_it_has_exactly_their
     template: dict[str, Any],
 ) -> None:
     """Given the four use cases, then the template declares one function for each, named after it."""
-    functions = {
-        name for name, res in template["Resources"].items() if res["Type"] == "AWS::Serverless::Function"
-    }
+    functions = {name for name, res in template["Resources"].items() if res["Type"] == "AWS::Serverless::Function"}
 
     assert functions == set(EXPECTED_FUNCTIONS)
 
@@ -502,9 +508,7 @@ def test_given_a_function_when_deployed_then_its_logs_are_kept_log_retention_day
     assert candidates[0]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
 
 
-def test_given_a_function_when_deployed_then_tracing_is_active(
-    template: dict[str, Any], function_id: str
-) -> None:
+def test_given_a_function_when_deployed_then_tracing_is_active(template: dict[str, Any], function_id: str) -> None:
     """Given a function, then X-Ray tracing is active for it (Globals or its own property)."""
     assert function_properties(template, function_id)["Tracing"] == "Active"
 
@@ -627,12 +631,8 @@ def test_given_image_uploads_when_api_gateway_sees_them_then_image_types_are_bin
     assert all("/" not in media_type for media_type in media_types)
 
 
-@pytest.mark.parametrize(
-    "response_type", ["DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED"]
-)
-def test_given_a_required_gateway_response_then_it_is_customised(
-    template: dict[str, Any], response_type: str
-) -> None:
+@pytest.mark.parametrize("response_type", ["DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED"])
+def test_given_a_required_gateway_response_then_it_is_customised(template: dict[str, Any], response_type: str) -> None:
     """Given an error API Gateway answers itself, then the API customises it (checked in detail below)."""
     assert response_type in template["Resources"]["KobanApi"]["Properties"]["GatewayResponses"]
 
@@ -788,6 +788,7 @@ def test_given_the_reports_table_then_keys_stream_ttl_and_the_five_gsis_are_the_
         "CategoryIndex": ({"HASH": "category_key", "RANGE": "received_key"}, "ALL"),
         "UnitIndex": ({"HASH": "unit_key", "RANGE": "received_key"}, "ALL"),
         "PriorityIndex": ({"HASH": "priority_key", "RANGE": "received_key"}, "ALL"),
+        "UpdatesIndex": ({"HASH": "updates_key", "RANGE": "updated_key"}, "ALL"),
     }
     assert set(attribute_types.values()) == {"S"}
 
@@ -947,18 +948,14 @@ def test_given_a_function_then_its_policies_are_statements_or_templates_never_ma
     assert all(isinstance(policy, dict) for policy in policies), policies
 
 
-def test_given_any_function_then_it_may_never_scan_a_table(
-    template: dict[str, Any], function_id: str
-) -> None:
+def test_given_any_function_then_it_may_never_scan_a_table(template: dict[str, Any], function_id: str) -> None:
     """Given a function, then neither its statements nor a SAM template it uses grant dynamodb:Scan
     (no Scan on any request path; DynamoDBCrudPolicy and DynamoDBReadPolicy include it)."""
     policies = template["Resources"][function_id]["Properties"].get("Policies", [])
     actions = [
         action
         for _, statement in iter_statements(policies)
-        for action in (
-            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        )
+        for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
     ]
     templates = {key for policy in policies for key in policy if key != "Statement"}
 
@@ -1000,9 +997,7 @@ def test_given_the_reports_function_then_it_may_use_each_of_its_data_stores(
         action
         for _, statement in iter_statements(policies)
         if statement.get("Effect") == "Allow" and refers_to(statement.get("Resource"), target)
-        for action in (
-            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        )
+        for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
     }
 
     assert needed <= granted, f"ReportsFunction lacks {sorted(needed - granted)} on {target}"
@@ -1016,9 +1011,7 @@ def test_given_the_personal_data_key_then_its_policy_delegates_to_the_account_on
     statements = template["Resources"]["PersonalDataKey"]["Properties"]["KeyPolicy"]["Statement"]
 
     for statement in statements:
-        assert statement["Principal"] == {
-            "AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
-        }
+        assert statement["Principal"] == {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
     assert any("kms:PutKeyPolicy" in s["Action"] for s in statements)
 
 
@@ -1036,9 +1029,7 @@ def test_given_the_staff_pool_then_only_admins_create_users_with_strong_password
 
     assert properties["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
     assert password["MinimumLength"] >= 12
-    assert all(
-        password[f"Require{kind}"] is True for kind in ("Lowercase", "Uppercase", "Numbers", "Symbols")
-    )
+    assert all(password[f"Require{kind}"] is True for kind in ("Lowercase", "Uppercase", "Numbers", "Symbols"))
     assert properties["MfaConfiguration"] in {"OPTIONAL", "ON"}
     assert "SOFTWARE_TOKEN_MFA" in properties["EnabledMfas"]
     assert len(tenant) == 1

@@ -13,9 +13,7 @@ from tests.integration.test_reports_intake import noise_report
 from tests.unit.test_images import GPS_IFD, jpeg_with_gps
 
 
-def upload(
-    api: ApiClient, tenant: str, data: bytes, content_type: str = "image/jpeg"
-) -> tuple[int, dict[str, Any]]:
+def upload(api: ApiClient, tenant: str, data: bytes, content_type: str = "image/jpeg") -> tuple[int, dict[str, Any]]:
     reply = api.post(
         f"/v1/tenants/{tenant}/attachments",
         base64_body=base64.b64encode(data).decode(),
@@ -44,14 +42,8 @@ def test_another_tenant_can_neither_attach_nor_download_the_photo(api: ApiClient
     _, stored = upload(api, "pilot-nl", jpeg_with_gps())
     body = noise_report("pilot-pl", attachments=[stored["id"]])
     assert api.post("/v1/tenants/pilot-pl/reports", body=body).status == 422
-    assert (
-        api.get(f"/v1/tenants/pilot-pl/attachments/{stored['id']}", claims=staff_claims("pilot-pl")).status
-        == 404
-    )
-    assert (
-        api.get(f"/v1/tenants/pilot-nl/attachments/{stored['id']}", claims=staff_claims("pilot-pl")).status
-        == 403
-    )
+    assert api.get(f"/v1/tenants/pilot-pl/attachments/{stored['id']}", claims=staff_claims("pilot-pl")).status == 404
+    assert api.get(f"/v1/tenants/pilot-nl/attachments/{stored['id']}", claims=staff_claims("pilot-pl")).status == 403
 
 
 def test_a_file_that_is_not_an_image_is_refused(api: ApiClient) -> None:

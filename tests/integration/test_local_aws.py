@@ -86,9 +86,7 @@ def names(template: Template, dynamodb: AwsClient, s3: AwsClient) -> dict[str, s
     return create_resources(template, dynamodb, s3)
 
 
-def test_given_local_aws_when_running_then_boto3_follows_the_endpoint(
-    aws: LocalAws, dynamodb: AwsClient
-) -> None:
+def test_given_local_aws_when_running_then_boto3_follows_the_endpoint(aws: LocalAws, dynamodb: AwsClient) -> None:
     assert os.environ["AWS_ENDPOINT_URL"] == aws.endpoint_url
     assert aws.endpoint_url.startswith("http://127.0.0.1:")
     assert os.environ["AWS_DEFAULT_REGION"] == "eu-west-1"
@@ -132,9 +130,7 @@ def test_given_the_template_when_tables_are_created_then_ttl_and_pitr_are_on(
 ) -> None:
     ttl = dynamodb.describe_time_to_live(TableName=names["EventsTable"])["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
-    backups = dynamodb.describe_continuous_backups(TableName=names["EventsTable"])[
-        "ContinuousBackupsDescription"
-    ]
+    backups = dynamodb.describe_continuous_backups(TableName=names["EventsTable"])["ContinuousBackupsDescription"]
     assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
 
 
@@ -306,9 +302,7 @@ def test_given_starting_position_latest_when_started_then_earlier_records_are_sk
     with _poller(latest, consumer, fresh_tables, dynamodb, streams) as poller:
         _put(dynamodb, table, "after")
         poller.drain(timeout=10)
-    delivered = [
-        record["dynamodb"]["Keys"]["pk"]["S"] for batch in _batches(consumer) for record in batch["Records"]
-    ]
+    delivered = [record["dynamodb"]["Keys"]["pk"]["S"] for batch in _batches(consumer) for record in batch["Records"]]
     assert delivered == ["after"]
 
 

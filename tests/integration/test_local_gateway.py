@@ -254,9 +254,7 @@ def test_given_a_greedy_route_when_matched_then_proxy_holds_the_rest_of_the_path
 
 def test_given_a_json_body_when_posted_then_it_arrives_as_text(gateway: LocalGateway) -> None:
     body = json.dumps({"text": "zażółć gęślą jaźń"}).encode()
-    event = _request(
-        gateway, "POST", "/v1/echo/x", body=body, headers=[("Content-Type", "application/json")]
-    ).event
+    event = _request(gateway, "POST", "/v1/echo/x", body=body, headers=[("Content-Type", "application/json")]).event
     assert event["isBase64Encoded"] is False
     assert json.loads(event["body"]) == {"text": "zażółć gęślą jaźń"}
 
@@ -271,9 +269,7 @@ def test_given_a_binary_media_type_when_put_then_the_body_is_base64_both_ways(ga
 
 def test_given_a_body_that_is_not_utf8_when_posted_then_it_arrives_base64(gateway: LocalGateway) -> None:
     payload = b"\xff\xfe\x00 not text"
-    event = _request(
-        gateway, "POST", "/v1/echo/x", body=payload, headers=[("Content-Type", "text/plain")]
-    ).event
+    event = _request(gateway, "POST", "/v1/echo/x", body=payload, headers=[("Content-Type", "text/plain")]).event
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == payload
 
@@ -303,9 +299,7 @@ def test_given_a_chunked_body_when_sent_on_a_raw_socket_then_the_handler_gets_it
 def test_given_a_cognito_route_without_a_token_when_called_then_401_is_the_templates_gateway_response(
     gateway: LocalGateway,
 ) -> None:
-    answer = _request(
-        gateway, "GET", "/v1/tenants/pilot-nl/things", headers=[("Origin", "https://app.example")]
-    )
+    answer = _request(gateway, "GET", "/v1/tenants/pilot-nl/things", headers=[("Origin", "https://app.example")])
     assert answer.status == 401
     assert answer.header("Content-Type") == "application/problem+json"
     assert answer.header("Access-Control-Allow-Origin") == "*"
@@ -322,21 +316,15 @@ def test_given_a_cognito_route_without_a_token_when_called_then_401_is_the_templ
 
 
 @pytest.mark.parametrize("authorization", ["Bearer garbage", "Bearer ", "Basic dXNlcjpwYXNz"])
-def test_given_a_cognito_route_with_a_bad_token_when_called_then_401(
-    gateway: LocalGateway, authorization: str
-) -> None:
-    answer = _request(
-        gateway, "GET", "/v1/tenants/pilot-nl/things", headers=[("Authorization", authorization)]
-    )
+def test_given_a_cognito_route_with_a_bad_token_when_called_then_401(gateway: LocalGateway, authorization: str) -> None:
+    answer = _request(gateway, "GET", "/v1/tenants/pilot-nl/things", headers=[("Authorization", authorization)])
     assert answer.status == 401
     assert answer.json()["status"] == 401
 
 
 def test_given_a_token_signed_with_another_key_when_called_then_401(gateway: LocalGateway) -> None:
     claims = {"sub": "x", "custom:tenant": "pilot-nl", "cognito:groups": ["admin"], "token_use": "id"}
-    forged = jwt.encode(
-        {**claims, "iss": "koban-local", "aud": "koban-local", "iat": 0, "exp": 2**40}, "x" * 32
-    )
+    forged = jwt.encode({**claims, "iss": "koban-local", "aud": "koban-local", "iat": 0, "exp": 2**40}, "x" * 32)
     answer = _request(gateway, "GET", "/v1/tenants/pilot-nl/things", headers=_bearer(forged))
     assert answer.status == 401
     assert "signature" in answer.json()["detail"]
@@ -376,9 +364,7 @@ def test_given_a_raw_token_without_scheme_when_called_then_it_is_accepted_like_c
 def test_given_the_optional_authorizer_without_a_token_when_called_then_the_caller_is_anonymous(
     gateway: LocalGateway,
 ) -> None:
-    event = _request(
-        gateway, "POST", "/v1/optional", body=b"{}", headers=[("Content-Type", "application/json")]
-    ).event
+    event = _request(gateway, "POST", "/v1/optional", body=b"{}", headers=[("Content-Type", "application/json")]).event
     assert event["requestContext"]["authorizer"] == {"principalId": "anonymous"}
 
 

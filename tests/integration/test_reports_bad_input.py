@@ -203,9 +203,7 @@ def test_bad_queue_query_names_the_parameter(api: ApiClient, query: dict[str, st
 def test_cursor_of_another_tenant_is_refused(api: ApiClient) -> None:
     for _ in range(3):
         api.post("/v1/tenants/pilot-pl/reports", body=noise_report("pilot-pl"))
-    page = api.get(
-        "/v1/tenants/pilot-pl/reports", claims=staff_claims("pilot-pl"), query={"limit": "1"}
-    ).json()
+    page = api.get("/v1/tenants/pilot-pl/reports", claims=staff_claims("pilot-pl"), query={"limit": "1"}).json()
     assert page["next_cursor"]
     reply = api.get(
         "/v1/tenants/pilot-nl/reports", claims=staff_claims("pilot-nl"), query={"cursor": page["next_cursor"]}

@@ -35,9 +35,7 @@ def queue_ids(api: ApiClient, tenant_id: str, **query: str) -> list[str]:
 
 
 @pytest.mark.parametrize("tenant_id", [tenant.id for tenant in list_tenants()])
-def test_citizen_report_is_stored_and_followed_with_its_tracking_token(
-    api: ApiClient, tenant_id: str
-) -> None:
+def test_citizen_report_is_stored_and_followed_with_its_tracking_token(api: ApiClient, tenant_id: str) -> None:
     # Given a resident of each pilot tenant, When they report night noise anonymously
     reply = api.post(f"/v1/tenants/{tenant_id}/reports", body=noise_report(tenant_id))
 
@@ -100,9 +98,7 @@ def test_same_idempotency_key_twice_stores_one_report(api: ApiClient) -> None:
 
 def test_idempotency_key_reused_for_another_body_is_refused(api: ApiClient) -> None:
     headers = {"Idempotency-Key": "retry-test-0002-abcdef"}
-    assert (
-        api.post("/v1/tenants/pilot-es/reports", body=noise_report("pilot-es"), headers=headers).status == 201
-    )
+    assert api.post("/v1/tenants/pilot-es/reports", body=noise_report("pilot-es"), headers=headers).status == 201
     other = noise_report("pilot-es", description="Something else entirely")
     reply = api.post("/v1/tenants/pilot-es/reports", body=other, headers=headers)
     assert reply.status == 422

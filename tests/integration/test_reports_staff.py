@@ -28,9 +28,7 @@ def move(
 
 def test_queue_is_newest_first_and_pages_with_a_cursor(api: ApiClient) -> None:
     ids = [submit(api, "pilot-be")["id"] for _ in range(5)]
-    first = api.get(
-        "/v1/tenants/pilot-be/reports", claims=staff_claims("pilot-be"), query={"limit": "3"}
-    ).json()
+    first = api.get("/v1/tenants/pilot-be/reports", claims=staff_claims("pilot-be"), query={"limit": "3"}).json()
     second = api.get(
         "/v1/tenants/pilot-be/reports",
         claims=staff_claims("pilot-be"),
@@ -102,9 +100,7 @@ def test_reopening_a_closed_report_needs_a_supervisor(api: ApiClient) -> None:
 
 
 @pytest.mark.parametrize("role", ["officer", "supervisor", "admin", "partner"])
-def test_staff_of_one_tenant_cannot_list_read_or_change_another_tenants_reports(
-    api: ApiClient, role: str
-) -> None:
+def test_staff_of_one_tenant_cannot_list_read_or_change_another_tenants_reports(api: ApiClient, role: str) -> None:
     report_id = submit(api, "pilot-fi")["id"]
     intruder = staff_claims("pilot-nl", role)
     assert api.get("/v1/tenants/pilot-fi/reports", claims=intruder).status == 403

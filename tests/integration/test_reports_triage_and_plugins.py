@@ -40,16 +40,12 @@ def staff_view(api: ApiClient, tenant: str, report_id: str) -> dict[str, Any]:
     return body
 
 
-@pytest.mark.parametrize(
-    ("tenant", "zone"), [("pilot-nl", "Europe/Amsterdam"), ("pilot-fi", "Europe/Helsinki")]
-)
+@pytest.mark.parametrize(("tenant", "zone"), [("pilot-nl", "Europe/Amsterdam"), ("pilot-fi", "Europe/Helsinki")])
 def test_speeding_near_a_school_is_high_priority_in_school_hours_of_the_tenants_clock(
     api: ApiClient, tenant: str, zone: str
 ) -> None:
     # Given speeding near a school at 08:15 local time on a Tuesday, and the same at 23:15
-    morning = api.post(
-        f"/v1/tenants/{tenant}/reports", body=speeding(tenant, last_weekday_at(8, zone))
-    ).json()
+    morning = api.post(f"/v1/tenants/{tenant}/reports", body=speeding(tenant, last_weekday_at(8, zone))).json()
     night = api.post(f"/v1/tenants/{tenant}/reports", body=speeding(tenant, last_weekday_at(23, zone))).json()
     # Then the morning one is high priority with a 24-hour deadline, the night one normal; both go to traffic
     first, second = staff_view(api, tenant, morning["id"]), staff_view(api, tenant, night["id"])
@@ -103,9 +99,7 @@ def test_plugins_hear_of_new_reports_and_a_failing_one_undoes_nothing(
     api: ApiClient, plugins: tuple[Listener, Broken]
 ) -> None:
     listener, _ = plugins
-    reply = api.post(
-        "/v1/tenants/pilot-es/reports", body=speeding("pilot-es", last_weekday_at(12, "Europe/Madrid"))
-    )
+    reply = api.post("/v1/tenants/pilot-es/reports", body=speeding("pilot-es", last_weekday_at(12, "Europe/Madrid")))
     assert reply.status == 201, reply.body
     report_id = reply.json()["id"]
     assert [report["id"] for report in listener.heard] == [report_id]

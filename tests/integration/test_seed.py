@@ -149,9 +149,7 @@ def test_every_status_path_follows_the_lifecycle(histories: dict[str, History]) 
     overdue = [
         report
         for report, _ in all_reports(histories)
-        if report.status is Status.NEW
-        and report.first_response_at is None
-        and report.expected_response_at < NOW
+        if report.status is Status.NEW and report.first_response_at is None and report.expected_response_at < NOW
     ]
     assert 0.002 * total < len(overdue) < 0.1 * total
 
@@ -264,9 +262,7 @@ def test_seeding_writes_every_report_with_its_events(moto_home: dict[str, str]) 
             ExpressionAttributeValues={":tenant": {"S": tenant.id}},
         )
         assert queued == 150
-        assert any(
-            re.fullmatch(rf"seeded {tenant.id}: 150 reports, \d+ events in [\d.]+ s", line) for line in lines
-        )
+        assert any(re.fullmatch(rf"seeded {tenant.id}: 150 reports, \d+ events in [\d.]+ s", line) for line in lines)
 
     # And every generated report is stored as generated, and the table holds exactly the reports and events
     events_written = 0

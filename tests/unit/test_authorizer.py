@@ -76,9 +76,7 @@ def test_valid_staff_token_passes_claims_that_handlers_read() -> None:
     policy = authorize(f"Bearer {id_token()}")
     assert effect(policy) == "Allow"
     event = {"requestContext": {"authorizer": {"principalId": policy["principalId"], **policy["context"]}}}
-    assert principal_from_event(event) == Principal(
-        "officer-1", "pilot-nl", frozenset({Role.OFFICER, Role.SUPERVISOR})
-    )
+    assert principal_from_event(event) == Principal("officer-1", "pilot-nl", frozenset({Role.OFFICER, Role.SUPERVISOR}))
 
 
 @pytest.mark.parametrize(

@@ -149,9 +149,7 @@ def test_given_a_tenant_without_a_generic_unit_when_categories_are_built_then_th
 ) -> None:
     """Given a tenant with only a neighbourhood team, when the default plugin builds its categories, then a
     category routed elsewhere keeps no default unit (core then falls back to the tenant's first unit)."""
-    small = tenant.model_copy(
-        update={"units": tuple(u for u in tenant.units if u.code == "neighbourhood_team")}
-    )
+    small = tenant.model_copy(update={"units": tuple(u for u in tenant.units if u.code == "neighbourhood_team")})
 
     categories = {category.code: category for category in koban_default.koban_categories(tenant=small)}
 
@@ -197,9 +195,7 @@ CASES = [
     case("ongoing as a string", "hate_incident", "high", LIAISON, 24, answers={"ongoing": "true"}),
     case("school speeding Tue 08h", "speeding", "high", TRAFFIC, 24, answers=SCHOOL, hour=8, weekday=TUESDAY),
     case("school speeding Tue 07h", "speeding", "high", TRAFFIC, 24, answers=SCHOOL, hour=7, weekday=TUESDAY),
-    case(
-        "school speeding Tue 16h", "speeding", "high", TRAFFIC, 24, answers=SCHOOL, hour=16, weekday=TUESDAY
-    ),
+    case("school speeding Tue 16h", "speeding", "high", TRAFFIC, 24, answers=SCHOOL, hour=16, weekday=TUESDAY),
     case(
         "school speeding Tue 17h",
         "speeding",
@@ -363,10 +359,7 @@ def test_given_a_city_deadline_rule_when_its_result_is_checked_then_only_positiv
     tenant: Tenant, rule: Any, expected: int | None
 ) -> None:
     facts = {"deadline_hours": 36}
-    assert (
-        koban_default.koban_deadline_hours(tenant=tenant, facts=facts, rules={"deadline_hours": rule})
-        == expected
-    )
+    assert koban_default.koban_deadline_hours(tenant=tenant, facts=facts, rules={"deadline_hours": rule}) == expected
 
 
 def test_given_no_rule_of_that_name_then_every_decision_hook_has_no_opinion(tenant: Tenant) -> None:

@@ -68,12 +68,8 @@ def event_with(authorizer: object) -> dict[str, object]:
 
 
 def test_claims_are_read_from_the_cognito_and_the_lambda_authorizer_shapes() -> None:
-    cognito = event_with(
-        {"claims": {"sub": "u1", "custom:tenant": "pilot-nl", "cognito:groups": "officer,admin"}}
-    )
-    flat = event_with(
-        {"principalId": "u1", "sub": "u1", "custom:tenant": "pilot-nl", "cognito:groups": "[officer]"}
-    )
+    cognito = event_with({"claims": {"sub": "u1", "custom:tenant": "pilot-nl", "cognito:groups": "officer,admin"}})
+    flat = event_with({"principalId": "u1", "sub": "u1", "custom:tenant": "pilot-nl", "cognito:groups": "[officer]"})
     assert principal_from_event(cognito) == Principal("u1", "pilot-nl", frozenset({Role.OFFICER, Role.ADMIN}))
     assert principal_from_event(flat) == Principal("u1", "pilot-nl", frozenset({Role.OFFICER}))
     assert principal_from_event(event_with({"principalId": "anonymous"})) is None
@@ -81,9 +77,7 @@ def test_claims_are_read_from_the_cognito_and_the_lambda_authorizer_shapes() -> 
 
 
 def test_unknown_groups_grant_nothing() -> None:
-    event = event_with(
-        {"claims": {"sub": "u", "custom:tenant": "pilot-nl", "cognito:groups": "root superuser"}}
-    )
+    event = event_with({"claims": {"sub": "u", "custom:tenant": "pilot-nl", "cognito:groups": "root superuser"}})
     principal = principal_from_event(event)
     assert principal is not None
     assert principal.roles == frozenset()

@@ -112,9 +112,7 @@ def test_given_resources_when_loaded_then_tables_and_buckets_keep_their_properti
     fixture_template: Template,
 ) -> None:
     assert set(fixture_template.tables) == {"EventsTable", "NamedTable"}
-    assert fixture_template.tables["EventsTable"]["StreamSpecification"] == {
-        "StreamViewType": "NEW_AND_OLD_IMAGES"
-    }
+    assert fixture_template.tables["EventsTable"]["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert set(fixture_template.buckets) == {"FilesBucket"}
     assert fixture_template.buckets["FilesBucket"]["VersioningConfiguration"] == {"Status": "Enabled"}
 
@@ -138,9 +136,7 @@ def test_given_physical_names_when_resolving_environment_then_every_intrinsic_is
         "POWERTOOLS_SERVICE_NAME": "echo-a",
         "ONLY_A": "yes",
     }
-    assert (
-        fixture_template.resolve_environment("EchoBFunction", PHYSICAL)["POWERTOOLS_SERVICE_NAME"] == "echo-b"
-    )
+    assert fixture_template.resolve_environment("EchoBFunction", PHYSICAL)["POWERTOOLS_SERVICE_NAME"] == "echo-b"
 
 
 def test_given_resources_without_physical_names_when_resolving_then_they_get_the_stack_prefix(
@@ -151,10 +147,7 @@ def test_given_resources_without_physical_names_when_resolving_then_they_get_the
         fixture_template.resolve({"Fn::GetAtt": ["UserPool", "Arn"]}, {})
         == "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/koban-local-UserPool"
     )
-    assert (
-        fixture_template.resolve({"Fn::Sub": "${FilesBucket.Arn}/*"}, PHYSICAL)
-        == "arn:aws:s3:::local-files/*"
-    )
+    assert fixture_template.resolve({"Fn::Sub": "${FilesBucket.Arn}/*"}, PHYSICAL) == "arn:aws:s3:::local-files/*"
     assert fixture_template.resolve({"Fn::Sub": "${!Literal}"}, {}) == "${Literal}"
 
 

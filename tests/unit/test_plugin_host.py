@@ -100,9 +100,7 @@ def test_given_the_installed_plugins_when_the_manager_is_built_then_default_and_
     assert "koban_default" in names
     assert set(PILOT_PLUGINS) <= names
     assert ENTRY_POINT_GROUP == PROJECT_NAME
-    distributions = {
-        manager.get_name(plugin): dist.project_name for plugin, dist in manager.list_plugin_distinfo()
-    }
+    distributions = {manager.get_name(plugin): dist.project_name for plugin, dist in manager.list_plugin_distinfo()}
     for name in PILOT_PLUGINS:
         assert distributions[name] == "koban-pilot-" + name.removeprefix("pilot_")
     default = manager.get_plugin("koban_default")

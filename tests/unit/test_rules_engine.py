@@ -404,9 +404,7 @@ NIGHT = {
         ("2026-11-21T05:00:00+00:00", "Europe/Madrid", "day"),
     ],
 )
-def test_time_of_day_rule_uses_the_tenants_local_hour(
-    occurred_at_utc: str, timezone: str, expected: str
-) -> None:
+def test_time_of_day_rule_uses_the_tenants_local_hour(occurred_at_utc: str, timezone: str, expected: str) -> None:
     # Given a report's time and its tenant's time zone
     local = dt.datetime.fromisoformat(occurred_at_utc).astimezone(ZoneInfo(timezone))
     # When the night rule is evaluated on the local hour
@@ -484,9 +482,7 @@ def test_load_a_single_rule_file_names_it_after_the_file(tmp_path: Path) -> None
 
 def test_load_names_the_file_and_the_bad_rule(tmp_path: Path) -> None:
     # Given a file with one good and one bad rule
-    path = write(
-        tmp_path / "routing.json", json.dumps({"ok": {"var": "a"}, "broken": {"and": [{"nope": 1}]}})
-    )
+    path = write(tmp_path / "routing.json", json.dumps({"ok": {"var": "a"}, "broken": {"and": [{"nope": 1}]}}))
     # When loaded
     with pytest.raises(RuleError) as caught:
         load_rule_file(path)

@@ -17,7 +17,6 @@ from koban_local.tokens import (
     InvalidToken,
     issue_open311_key,
     issue_staff_token,
-    verify_open311_key,
     verify_staff_token,
 )
 
@@ -106,9 +105,7 @@ def test_given_an_expired_token_when_verified_then_it_says_so() -> None:
         ({"cognito:groups": []}, "not known roles"),
     ],
 )
-def test_given_wrong_claims_when_verified_then_the_token_is_refused(
-    changes: dict[str, object], message: str
-) -> None:
+def test_given_wrong_claims_when_verified_then_the_token_is_refused(changes: dict[str, object], message: str) -> None:
     with pytest.raises(InvalidToken, match=message):
         verify_staff_token(_signed(_valid_claims(**changes)))
 
@@ -136,32 +133,16 @@ def test_given_a_non_positive_ttl_when_issuing_then_it_is_refused() -> None:
         issue_staff_token("pilot-nl", "officer", ttl=timedelta(0))
 
 
-def test_given_a_tenant_when_an_open311_key_is_issued_then_it_is_stable_and_names_the_tenant() -> None:
+def test_given_a_tenant_when_an_open311_key_is_issued_then_it_is_stable_per_machine_and_tenant(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     key = issue_open311_key("pilot-be")
     assert key == issue_open311_key("pilot-be")
     assert key.startswith("o311_pilot-be_")
-    assert verify_open311_key(key) == "pilot-be"
+    assert len(key) >= len("o311_pilot-be_") + 22  # 128 bits of HMAC
     assert issue_open311_key("pilot-pt") != key
-    # base64url digests may hold "_" themselves; the tenant is still read back right.
-    for tenant in ("pilot-nl", "pilot-pl", "pilot-fi", "pilot-es", "pilot-pt", "pilot-be", "city-42"):
-        assert verify_open311_key(issue_open311_key(tenant)) == tenant
-
-
-def test_given_a_forged_open311_key_when_verified_then_no_tenant_is_returned() -> None:
-    key = issue_open311_key("pilot-be")
-    digest = key.removeprefix("o311_pilot-be_")
-    assert verify_open311_key(key[:-1] + ("A" if key[-1] != "A" else "B")) is None
-    assert verify_open311_key(f"o311_pilot-nl_{digest}") is None  # another tenant's digest
-    assert verify_open311_key(key.removeprefix("o311_")) is None
-    assert verify_open311_key("o311_nodigest") is None
-
-
-def test_given_another_machine_key_when_verifying_an_open311_key_then_it_is_refused(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    key = issue_open311_key("pilot-nl")
     monkeypatch.setenv(tokens.SIGNING_KEY_VARIABLE, "another machine")
-    assert verify_open311_key(key) is None
+    assert issue_open311_key("pilot-be") != key
 
 
 def test_given_the_cli_when_asked_for_a_token_then_it_prints_only_a_valid_token(
@@ -177,7 +158,7 @@ def test_given_the_cli_when_asked_for_an_api_key_then_it_prints_only_the_key(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["api-key", "--tenant", "pilot-pl"]) == 0
-    assert verify_open311_key(capsys.readouterr().out.strip()) == "pilot-pl"
+    assert capsys.readouterr().out == issue_open311_key("pilot-pl") + "\n"
 
 
 def test_given_the_cli_when_the_tenant_is_unknown_then_it_fails_and_names_the_tenants(

@@ -38,7 +38,5 @@ def read_attachment(tenant_id: str, attachment_id: str, principal: Principal | N
     tenant = get_tenant(tenant_id)
     found = attachment_repository().get(tenant.id, attachment_id)
     if found is None:
-        raise NotFound(
-            f"There is no attachment '{attachment_id}' in {tenant.id}.", code="attachment_not_found"
-        )
+        raise NotFound(f"There is no attachment '{attachment_id}' in {tenant.id}.", code="attachment_not_found")
     return found

@@ -104,9 +104,7 @@ def guard_body(event: dict[str, Any]) -> dict[str, Any] | None:
             "body_too_large",
         )
     if json_depth(body) > MAX_JSON_DEPTH:
-        return _raw_problem(
-            400, f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels.", "json_too_deep"
-        )
+        return _raw_problem(400, f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels.", "json_too_deep")
     return None
 
 

@@ -99,6 +99,4 @@ def from_validation_errors(errors: Sequence[Mapping[str, Any]]) -> Response[str]
     if any(error.code == "json_invalid" for error in field_errors):
         return problem(400, "The request body is not valid JSON.", code="malformed_json")
     summary = "; ".join(f"{error.field}: {error.message}" for error in field_errors[:5])
-    return problem(
-        422, f"The request has invalid fields: {summary}", code="validation_failed", errors=field_errors
-    )
+    return problem(422, f"The request has invalid fields: {summary}", code="validation_failed", errors=field_errors)

@@ -15,9 +15,7 @@ from koban.settings import get_settings
 DEFAULT_PLUGIN_MODULES = ("koban_default",)
 
 
-def build_plugin_manager(
-    extra_modules: tuple[str, ...] = (), *, entry_points: bool = True
-) -> pluggy.PluginManager:
+def build_plugin_manager(extra_modules: tuple[str, ...] = (), *, entry_points: bool = True) -> pluggy.PluginManager:
     manager = pluggy.PluginManager(PROJECT_NAME)
     manager.add_hookspecs(hookspecs)
     for name in (*DEFAULT_PLUGIN_MODULES, *extra_modules):

@@ -31,11 +31,7 @@ def _check(question: Question, value: Any) -> str | None:
             return "must be text"
         if kind is QuestionType.STRING and "\n" in value:
             return "must be a single line"
-        return (
-            f"must have at most {question.max_length} characters"
-            if len(value) > question.max_length
-            else None
-        )
+        return f"must have at most {question.max_length} characters" if len(value) > question.max_length else None
     if kind is QuestionType.DATETIME:
         if not isinstance(value, str):
             return "must be an ISO 8601 date-time with offset"
@@ -62,9 +58,7 @@ def validate_answers(category: Category, answers: Mapping[str, Any]) -> list[Fie
     for question in category.questions:
         if question.code not in answers:
             if question.required:
-                errors.append(
-                    FieldError(f"answers.{question.code}", "this question must be answered", "missing")
-                )
+                errors.append(FieldError(f"answers.{question.code}", "this question must be answered", "missing"))
             continue
         problem = _check(question, answers[question.code])
         if problem:

@@ -37,9 +37,7 @@ def _principal_to_json(principal: Principal | None) -> dict[str, Any] | None:
 def _principal_from_json(data: dict[str, Any] | None) -> Principal | None:
     if data is None:
         return None
-    return Principal(
-        subject=data["subject"], tenant=data["tenant"], roles=frozenset(Role(r) for r in data["roles"])
-    )
+    return Principal(subject=data["subject"], tenant=data["tenant"], roles=frozenset(Role(r) for r in data["roles"]))
 
 
 def _submit(command: dict[str, Any]) -> dict[str, Any]:
@@ -93,16 +91,10 @@ def submit_report_once(
         return ReceiptOut.model_validate(_idempotent_submit()(command=command))
     except IdempotencyValidationError as exc:
         raise ValidationFailed(
-            [
-                FieldError(
-                    "header.Idempotency-Key", "this key was already used for a different request", "reused"
-                )
-            ]
+            [FieldError("header.Idempotency-Key", "this key was already used for a different request", "reused")]
         ) from exc
     except IdempotencyAlreadyInProgressError as exc:
-        raise Conflict(
-            "A request with this Idempotency-Key is still being processed; retry shortly."
-        ) from exc
+        raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.") from exc
 
 
 def reset() -> None:

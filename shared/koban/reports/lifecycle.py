@@ -25,9 +25,7 @@ class Status(StrEnum):
 
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.NEW: frozenset(
-        {Status.VERIFYING, Status.CONFIRMED, Status.REFERRED, Status.REJECTED, Status.DUPLICATE}
-    ),
+    Status.NEW: frozenset({Status.VERIFYING, Status.CONFIRMED, Status.REFERRED, Status.REJECTED, Status.DUPLICATE}),
     Status.VERIFYING: frozenset(
         {Status.CONFIRMED, Status.UNCONFIRMED, Status.REFERRED, Status.REJECTED, Status.DUPLICATE}
     ),
@@ -40,9 +38,7 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DUPLICATE: frozenset({Status.VERIFYING}),
 }
 
-TERMINAL = frozenset(
-    {Status.RESOLVED, Status.REFERRED, Status.UNCONFIRMED, Status.REJECTED, Status.DUPLICATE}
-)
+TERMINAL = frozenset({Status.RESOLVED, Status.REFERRED, Status.UNCONFIRMED, Status.REJECTED, Status.DUPLICATE})
 # Reopening a closed report is a supervisor's decision.
 REOPEN_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 

@@ -77,9 +77,7 @@ class TransitionIn(_Input):
 
 class ReceiptOut(BaseModel):
     id: str
-    tracking_token: Annotated[
-        str, Field(description="Shown once; send as X-Tracking-Token to follow the report")
-    ]
+    tracking_token: Annotated[str, Field(description="Shown once; send as X-Tracking-Token to follow the report")]
     status: Status
     received_at: datetime
     expected_response_at: datetime

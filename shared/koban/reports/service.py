@@ -69,26 +69,18 @@ def _check_submission(
     errors: list[FieldError] = []
     category = get_category(tenant, request.category)
     if category is None:
-        errors.append(
-            FieldError("category", f"'{request.category}' is not a category of {tenant.id}", "unknown")
-        )
+        errors.append(FieldError("category", f"'{request.category}' is not a category of {tenant.id}", "unknown"))
     else:
         errors.extend(validate_answers(category, request.answers))
     if request.location is not None and not tenant.area.contains(request.location.lat, request.location.lon):
-        errors.append(
-            FieldError("location", f"the location is outside the area served by {tenant.id}", "outside")
-        )
+        errors.append(FieldError("location", f"the location is outside the area served by {tenant.id}", "outside"))
     if request.occurred_at is not None:
         if request.occurred_at > now + CLOCK_SKEW:
             errors.append(FieldError("occurred_at", "lies in the future", "future"))
         elif request.occurred_at < now - OLDEST_INCIDENT:
-            errors.append(
-                FieldError("occurred_at", "is more than a year ago; contact the police directly", "too_old")
-            )
+            errors.append(FieldError("occurred_at", "is more than a year ago; contact the police directly", "too_old"))
     if request.channel in STAFF_CHANNELS and principal is None:
-        errors.append(
-            FieldError("channel", f"'{request.channel}' is for staff taking a report on someone's behalf")
-        )
+        errors.append(FieldError("channel", f"'{request.channel}' is for staff taking a report on someone's behalf"))
     return errors
 
 
@@ -164,9 +156,7 @@ def submit_report(tenant_id: str, request: ReportIn, principal: Principal | None
         extra.append(personal_data_repository().put_request(tenant.id, report.id, contact, now + retention))
     reports_repository().create(report, received, extra)
     metrics.add_metric(name="ReportsReceived", unit="Count", value=1)
-    logger.info(
-        "report received", extra={"tenant": tenant.id, "report_id": report.id, "channel": report.channel}
-    )
+    logger.info("report received", extra={"tenant": tenant.id, "report_id": report.id, "channel": report.channel})
     _announce(tenant, report)
     return ReceiptOut(
         id=report.id,
@@ -203,9 +193,7 @@ def _category_ref(tenant: Tenant, code: str, languages: list[str]) -> CategoryRe
     return CategoryRef(code=code, name=pick(category.name, languages) if category else code)
 
 
-def reporter_view(
-    tenant_id: str, report_id: str, tracking_token: str, languages: list[str]
-) -> ReporterViewOut:
+def reporter_view(tenant_id: str, report_id: str, tracking_token: str, languages: list[str]) -> ReporterViewOut:
     """What an (anonymous) reporter sees with their tracking token: status, public notes, expected date."""
     tenant = get_tenant(tenant_id)
     found = reports_repository().get(tenant.id, report_id)
@@ -275,11 +263,7 @@ def _staff_out(
 
 
 def _overdue(report: Report) -> bool:
-    return (
-        report.first_response_at is None
-        and report.status is Status.NEW
-        and _now() > report.expected_response_at
-    )
+    return report.first_response_at is None and report.status is Status.NEW and _now() > report.expected_response_at
 
 
 def staff_view(
@@ -299,9 +283,7 @@ def staff_view(
             report_id,
             ReportEvent(at=_now(), kind=EventKind.CONTACT_VIEWED, actor=principal.subject),
         )
-        logger.info(
-            "contact viewed", extra={"tenant": tenant.id, "report_id": report_id, "by": principal.subject}
-        )
+        logger.info("contact viewed", extra={"tenant": tenant.id, "report_id": report_id, "by": principal.subject})
     return _staff_out(tenant, found, languages, contact)
 
 
@@ -375,22 +357,13 @@ def _check_transition(tenant: Tenant, report: Report, change: TransitionIn, prin
     if not lifecycle.is_allowed(report.status, change.status):
         allowed = ", ".join(sorted(lifecycle.allowed_targets(report.status))) or "none"
         raise ValidationFailed(
-            [
-                FieldError(
-                    "status", f"cannot go from '{report.status}' to '{change.status}'; allowed: {allowed}"
-                )
-            ]
+            [FieldError("status", f"cannot go from '{report.status}' to '{change.status}'; allowed: {allowed}")]
         )
-    if (
-        lifecycle.needs_supervisor(report.status, change.status)
-        and not principal.roles & lifecycle.REOPEN_ROLES
-    ):
+    if lifecycle.needs_supervisor(report.status, change.status) and not principal.roles & lifecycle.REOPEN_ROLES:
         raise Forbidden("Reopening a closed report needs a supervisor.")
     if change.status is Status.DUPLICATE:
         if not change.duplicate_of:
-            raise ValidationFailed(
-                [FieldError("duplicate_of", "name the original report of a duplicate", "missing")]
-            )
+            raise ValidationFailed([FieldError("duplicate_of", "name the original report of a duplicate", "missing")])
         if change.duplicate_of == report.id:
             raise ValidationFailed([FieldError("duplicate_of", "a report cannot duplicate itself")])
         if not reports_repository().exists(tenant.id, change.duplicate_of):

@@ -29,6 +29,7 @@ from koban.dynamo import (
     storage_error,
 )
 from koban.errors import FieldError, ValidationFailed
+from koban.reports.lifecycle import Status
 from koban.reports.models import Contact, GeoPoint, QueueFilter, Report, ReportEvent, ReportWithHistory
 
 REPORT_SK = "#REPORT"
@@ -95,19 +96,31 @@ def item_to_report(item: Mapping[str, Any]) -> Report:
     return Report.model_validate(fields)
 
 
-def event_to_item(tenant: str, report_id: str, event: ReportEvent) -> dict[str, Any]:
-    return {
+def event_to_item(
+    tenant: str,
+    report_id: str,
+    event: ReportEvent,
+    *,
+    sensitive: bool = False,
+    tie_breaker: str | None = None,
+) -> dict[str, Any]:
+    """An event item; a lifecycle event (one with `to_status`) also enters the sparse UpdatesIndex."""
+    item = {
         "pk": report_pk(tenant, report_id),
-        "sk": f"{EVENT_PREFIX}{_iso(event.at)}#{secrets.token_hex(3)}",
+        "sk": f"{EVENT_PREFIX}{_iso(event.at)}#{tie_breaker or secrets.token_hex(3)}",
         "entity": "event",
+        "report_id": report_id,
+        "sensitive": sensitive,
         **event.model_dump(mode="json"),
     }
+    if event.to_status is not None:
+        item["updates_key"] = tenant
+        item["updated_key"] = f"{utc_key(event.at)}#{report_id}"
+    return item
 
 
 def item_to_event(item: Mapping[str, Any]) -> ReportEvent:
-    return ReportEvent.model_validate(
-        {key: value for key, value in item.items() if key in ReportEvent.model_fields}
-    )
+    return ReportEvent.model_validate({key: value for key, value in item.items() if key in ReportEvent.model_fields})
 
 
 class Cursor:
@@ -125,11 +138,7 @@ class Cursor:
             payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
             raise invalid from exc
-        if (
-            not isinstance(payload, dict)
-            or payload.get("i") != index
-            or not isinstance(payload.get("k"), dict)
-        ):
+        if not isinstance(payload, dict) or payload.get("i") != index or not isinstance(payload.get("k"), dict):
             raise invalid
         key: dict[str, Any] = payload["k"]
         expected = {"pk", "sk", INDEXES[index], "received_key"}
@@ -163,7 +172,7 @@ class ReportRepository:
             {
                 "Put": {
                     "TableName": self.table_name,
-                    "Item": serialize(event_to_item(report.tenant, report.id, event)),
+                    "Item": serialize(self._event_item(report, event)),
                 }
             },
             *(extra or []),
@@ -171,11 +180,13 @@ class ReportRepository:
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as exc:
-            raise conflict_or_storage_error(
-                "create report", exc, "A report with this id already exists."
-            ) from exc
+            raise conflict_or_storage_error("create report", exc, "A report with this id already exists.") from exc
         except BotoCoreError as exc:
             raise storage_error("create report", exc) from exc
+
+    @staticmethod
+    def _event_item(report: Report, event: ReportEvent) -> dict[str, Any]:
+        return event_to_item(report.tenant, report.id, event, sensitive=report.sensitive)
 
     def get(self, tenant: str, report_id: str) -> ReportWithHistory | None:
         """The report with its whole history: one Query on its partition."""
@@ -221,15 +232,13 @@ class ReportRepository:
                     "Item": serialize(report_to_item(after)),
                     "ConditionExpression": "version = :version AND #status = :status",
                     "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": serialize(
-                        {":version": before.version, ":status": before.status}
-                    ),
+                    "ExpressionAttributeValues": serialize({":version": before.version, ":status": before.status}),
                 }
             },
             {
                 "Put": {
                     "TableName": self.table_name,
-                    "Item": serialize(event_to_item(after.tenant, after.id, event)),
+                    "Item": serialize(self._event_item(after, event)),
                 }
             },
         ]
@@ -246,9 +255,7 @@ class ReportRepository:
 
     def add_event(self, tenant: str, report_id: str, event: ReportEvent) -> None:
         try:
-            self._client.put_item(
-                TableName=self.table_name, Item=serialize(event_to_item(tenant, report_id, event))
-            )
+            self._client.put_item(TableName=self.table_name, Item=serialize(event_to_item(tenant, report_id, event)))
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("audit", exc) from exc
 
@@ -300,6 +307,98 @@ class ReportRepository:
         next_cursor = Cursor.encode(index, deserialize(last_key)) if last_key else None
         return reports[:limit], next_cursor
 
+    def get_many(self, tenant: str, report_ids: list[str]) -> list[Report]:
+        """The reports among `report_ids` that exist in `tenant` (BatchGetItem, 100 keys a call)."""
+        found: list[Report] = []
+        unique = list(dict.fromkeys(report_ids))
+        try:
+            for start in range(0, len(unique), 100):
+                keys = [
+                    serialize({"pk": report_pk(tenant, rid), "sk": REPORT_SK}) for rid in unique[start : start + 100]
+                ]
+                request: dict[str, Any] = {self.table_name: {"Keys": keys}}
+                for _ in range(5):  # unprocessed keys are retried a bounded number of times
+                    response = self._client.batch_get_item(RequestItems=request)
+                    found.extend(item_to_report(deserialize(item)) for item in response["Responses"][self.table_name])
+                    request = response.get("UnprocessedKeys") or {}
+                    if not request:
+                        break
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("read reports", exc) from exc
+        order = {rid: position for position, rid in enumerate(unique)}
+        return sorted(found, key=lambda report: order[report.id])
+
+    def window(
+        self,
+        tenant: str,
+        *,
+        received_from: datetime,
+        received_to: datetime,
+        limit: int,
+        category: str | None = None,
+        statuses: frozenset[Status] | None = None,
+    ) -> list[Report]:
+        """Reports received in a time window, newest first, optionally of one category and some statuses.
+
+        Reads the category's or the tenant's index between the two times only: the cost is bounded by the
+        window, never by the whole history."""
+        index, partition = ("CategoryIndex", f"{tenant}#{category}") if category else ("QueueIndex", tenant)
+        values: dict[str, Any] = {
+            ":pk": partition,
+            ":lower": utc_key(received_from),
+            ":upper": utc_key(received_to) + "~",
+        }
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": index,
+            "KeyConditionExpression": "#pk = :pk AND received_key BETWEEN :lower AND :upper",
+            "ExpressionAttributeNames": {"#pk": INDEXES[index]},
+            "ScanIndexForward": False,
+        }
+        if statuses:
+            names = [f":status{position}" for position in range(len(statuses))]
+            values.update({name: str(status) for name, status in zip(names, sorted(statuses), strict=True)})
+            kwargs["FilterExpression"] = f"#status IN ({', '.join(names)})"
+            kwargs["ExpressionAttributeNames"]["#status"] = "status"
+        kwargs["ExpressionAttributeValues"] = serialize(values)
+        reports: list[Report] = []
+        try:
+            while len(reports) < limit:
+                page = self._client.query(**kwargs, Limit=min(1000, limit - len(reports)))
+                reports.extend(item_to_report(deserialize(item)) for item in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("read reports", exc) from exc
+        return reports[:limit]
+
+    def updates(
+        self, tenant: str, *, since: datetime, until: datetime, limit: int
+    ) -> list[tuple[str, bool, ReportEvent]]:
+        """Lifecycle events of a tenant in a time window, oldest first: (report id, sensitive, event)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": "UpdatesIndex",
+            "KeyConditionExpression": "updates_key = :tenant AND updated_key BETWEEN :lower AND :upper",
+            "ExpressionAttributeValues": serialize(
+                {":tenant": tenant, ":lower": utc_key(since), ":upper": utc_key(until) + "~"}
+            ),
+        }
+        updates: list[tuple[str, bool, ReportEvent]] = []
+        try:
+            while len(updates) < limit:
+                page = self._client.query(**kwargs, Limit=min(1000, limit - len(updates)))
+                for raw in page.get("Items", []):
+                    item = deserialize(raw)
+                    updates.append((str(item["report_id"]), bool(item.get("sensitive")), item_to_event(item)))
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("read updates", exc) from exc
+        return updates[:limit]
+
     @staticmethod
     def _choose_index(tenant: str, filters: QueueFilter) -> tuple[str, str]:
         if filters.status:
@@ -342,9 +441,7 @@ class PersonalDataRepository:
     def _key(tenant: str, report_id: str) -> dict[str, str]:
         return {"pk": f"CONTACT#{tenant}#{report_id}", "sk": CONTACT_SK}
 
-    def put_request(
-        self, tenant: str, report_id: str, contact: Contact, expires_at: datetime
-    ) -> dict[str, Any]:
+    def put_request(self, tenant: str, report_id: str, contact: Contact, expires_at: datetime) -> dict[str, Any]:
         """The transaction item that stores `contact`; the report's creation carries it (all or nothing)."""
         item = {
             **self._key(tenant, report_id),
@@ -363,9 +460,7 @@ class PersonalDataRepository:
         if "Item" not in response:
             return None
         item = deserialize(response["Item"])
-        return Contact.model_validate(
-            {key: value for key, value in item.items() if key in Contact.model_fields}
-        )
+        return Contact.model_validate({key: value for key, value in item.items() if key in Contact.model_fields})
 
     def erase(self, tenant: str, report_id: str) -> None:
         try:

@@ -276,9 +276,7 @@ def canonical_rule_text(rule: Any) -> str:
     text of an object or array is refused as ambiguous: the caller almost certainly meant `json.loads` first.
     """
     if isinstance(rule, str) and _looks_like_json_text(rule):
-        raise RuleError(
-            "rule is a str holding JSON text; pass the parsed rule (json.loads) instead", pointer=""
-        )
+        raise RuleError("rule is a str holding JSON text; pass the parsed rule (json.loads) instead", pointer="")
     _check_shape(rule)
     # sort_keys makes equal rules share one cache entry; key order carries no meaning in JSONLogic (an
     # operator object has exactly one key, and the engine refuses any other object as a rule).

@@ -75,9 +75,7 @@ def tenant_out(tenant: Tenant, languages: list[str]) -> TenantOut:
         languages=list(tenant.languages),
         timezone=tenant.timezone,
         area=AreaOut(bbox=tenant.area.bbox, centre=tenant.area.centre, name=tenant.area.name),
-        units=[
-            UnitOut(code=unit.code, name=pick(unit.name, preferred), kind=unit.kind) for unit in tenant.units
-        ],
+        units=[UnitOut(code=unit.code, name=pick(unit.name, preferred), kind=unit.kind) for unit in tenant.units],
     )
 
 
@@ -87,9 +85,7 @@ def question_out(question: Question, languages: list[str]) -> QuestionOut:
         type=str(question.type),
         label=pick(question.label, languages),
         required=question.required,
-        options=[
-            OptionOut(code=option.code, label=pick(option.label, languages)) for option in question.options
-        ],
+        options=[OptionOut(code=option.code, label=pick(option.label, languages)) for option in question.options],
         minimum=question.minimum,
         maximum=question.maximum,
         max_length=question.max_length,
