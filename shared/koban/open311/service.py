@@ -133,25 +133,39 @@ def _report_in(tenant: Tenant, form: Mapping[str, Sequence[str]]) -> ReportIn:
 
 
 _FIELD_NAMES = {
+    "location": "lat",
     "location.lat": "lat",
     "location.lon": "long",
     "address": "address_string",
     "category": "service_code",
+    "contact": "email",
+    "contact.email": "email",
+    "contact.phone": "phone",
+    "contact.name": "first_name",
 }
 
 
+def _open311_name(field: str) -> str:
+    """A KOBAN field name as the Open311 parameter the client sent (answers.x is attribute[x])."""
+    if field.startswith("answers."):
+        return f"attribute[{field.removeprefix('answers.')}]"
+    return _FIELD_NAMES.get(field, field) or "request"
+
+
 def _open311_field(error: Mapping[str, Any]) -> FieldError:
-    """A pydantic error on the KOBAN model, named as the Open311 parameter the client sent."""
     field = ".".join(str(part) for part in error.get("loc", ()))
-    if field.startswith("contact"):
-        field = field.split(".")[-1] if "." in field else "email"
-    return FieldError(_FIELD_NAMES.get(field, field) or "request", str(error.get("msg", "invalid value")))
+    return FieldError(_open311_name(field), str(error.get("msg", "invalid value")))
 
 
 def post_request(jurisdiction_id: str | None, form: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
     tenant = jurisdiction(jurisdiction_id)
     authorise_api_key(_single(form, "api_key"), tenant.id)
-    receipt = submit_report(tenant.id, _report_in(tenant, form), principal=None)
+    try:
+        receipt = submit_report(tenant.id, _report_in(tenant, form), principal=None)
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            [FieldError(_open311_name(error.field), error.message, error.code) for error in exc.errors]
+        ) from exc
     notice = f"Expected response by {receipt.expected_response_at.isoformat()}"
     # The id exists at once, so the token (for clients that poll tokens/{token}) is the id itself.
     return [{"service_request_id": receipt.id, "token": receipt.id, "service_notice": notice, "account_id": None}]
