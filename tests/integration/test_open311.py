@@ -263,3 +263,21 @@ def test_only_the_tenants_admins_manage_its_keys(api: ApiClient) -> None:
     assert api.post("/v1/tenants/pilot-nl/api-keys", body=body).status == 401
     other = api.post("/v1/tenants/pilot-pl/api-keys", body=body, claims=staff_claims("pilot-pl", "admin")).json()
     assert post_form(api, noise_form(other["api_key"])).status == 403  # a pilot-pl key in pilot-nl
+
+
+def test_media_url_is_kept_for_staff_but_never_published(api: ApiClient, api_key: str) -> None:
+    photo = "https://photos.example.org/reports/123.jpg"
+    request_id = post_form(api, noise_form(api_key, media_url=photo)).json()[0]["service_request_id"]
+    staff = api.get(f"/v1/tenants/pilot-nl/reports/{request_id}", claims=staff_claims("pilot-nl")).json()
+    assert staff["media_urls"] == [photo]
+    public = api.get(f"/open311/v2/requests/{request_id}.json", query={"jurisdiction_id": "pilot-nl"}).json()[0]
+    assert photo not in json.dumps(public)
+
+
+@pytest.mark.parametrize(
+    "media_url", ["http://photos.example.org/a.jpg", "javascript:alert(1)", "https://user:pw@host/x", "file:///etc"]
+)
+def test_a_media_url_that_is_not_a_plain_https_link_is_refused(api: ApiClient, api_key: str, media_url: str) -> None:
+    reply = post_form(api, noise_form(api_key, media_url=media_url))
+    assert reply.status == 400
+    assert "media_url" in reply.json()[0]["description"]

@@ -123,6 +123,10 @@ def _report_in(tenant: Tenant, form: Mapping[str, Sequence[str]]) -> ReportIn:
         body["location"] = {"lat": lat, "lon": lon}
     if address is not None:
         body["address"] = address
+    media_url = _single(form, "media_url")
+    if media_url is not None:
+        body["media_urls"] = [media_url]
+    # device_id is not kept: it identifies a phone, and nothing here needs it.
     if email or phone:
         # The client app collected these to keep the resident informed: its api_key stands for that consent.
         body["contact"] = {"name": name or None, "email": email, "phone": phone, "consent": True}
@@ -142,6 +146,7 @@ _FIELD_NAMES = {
     "contact.email": "email",
     "contact.phone": "phone",
     "contact.name": "first_name",
+    "media_urls.0": "media_url",
 }
 
 

@@ -76,6 +76,9 @@ class Report(BaseModel):
     locale: str | None
     answers: dict[str, Any]
     attachments: tuple[str, ...]
+    # Photos a client app hosts itself (Open311 media_url): kept as links for staff, never fetched by KOBAN
+    # (no server-side requests to addresses the public chooses) and never shown publicly.
+    media_urls: tuple[str, ...] = ()
     channel: Channel
     status: Status
     priority: Priority

@@ -11,6 +11,8 @@ from koban.reports.lifecycle import Status
 from koban.reports.models import Channel, GeoPoint, Priority
 from koban.text import CLEAN, NOT_BLANK, SINGLE_LINE
 
+# https only, a host name, no credentials: a link staff may open, never fetched by KOBAN itself.
+MediaUrl = Annotated[str, Field(max_length=2048, pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$")]
 ReportId = Annotated[str, Field(pattern=r"^[0-9a-z]{20}$", description="A report id")]
 AttachmentId = Annotated[str, Field(pattern=r"^[0-9a-z]{20}$", description="An id from POST …/attachments")]
 AnswerCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
@@ -59,6 +61,9 @@ class ReportIn(_Input):
     answers: Annotated[dict[AnswerCode, AnswerValue], Field(max_length=50)] = Field(default_factory=dict)
     contact: ContactIn | None = None
     attachments: Annotated[list[AttachmentId], Field(max_length=5)] = Field(default_factory=list)
+    media_urls: Annotated[list[MediaUrl], Field(max_length=3, description="Photos hosted by a client app")] = Field(
+        default_factory=list
+    )
     channel: Channel = Channel.WEB
 
     @model_validator(mode="after")
@@ -139,6 +144,7 @@ class StaffReportOut(BaseModel):
     locale: str | None
     answers: dict[str, Any]
     attachments: list[str]
+    media_urls: list[str]
     channel: Channel
     status: Status
     allowed_transitions: list[Status]
