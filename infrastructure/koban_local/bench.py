@@ -25,14 +25,14 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from koban_local.cli import home as repository_root
 from koban_local.functions import Handler, LocalLambdaContext
 from koban_local.home import LocalHome
 from koban_local.metering import metered
 from koban_local.seed import seed_all
-from koban_local.tokens import issue_staff_token
+from koban_local.tokens import issue_open311_key, issue_staff_token
 
 TENANT = "pilot-nl"
 BASE_REPORTS_PER_TENANT = 300
@@ -47,9 +47,15 @@ class Client:
         split = urlsplit(base_url)
         self.connection = http.client.HTTPConnection(split.hostname or "127.0.0.1", split.port, timeout=30)
 
-    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
-        payload = json.dumps(body).encode() if body is not None else None
-        all_headers = {"Content-Type": "application/json", **(headers or {})}
+    def call(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None, form: bool = False
+    ) -> Any:
+        if form:
+            payload: bytes | None = urlencode(body).encode()
+            all_headers = {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
+        else:
+            payload = json.dumps(body).encode() if body is not None else None
+            all_headers = {"Content-Type": "application/json", **(headers or {})}
         self.connection.request(method, path, body=payload, headers=all_headers)
         response = self.connection.getresponse()
         data = response.read()
@@ -74,6 +80,17 @@ def request_kinds(client: Client, centre: tuple[float, float]) -> list[tuple[str
     report_path = f"{base}/reports/{receipt['id']}"
     key = str(uuid.uuid4())
     transitions = iter(["verifying", "confirmed", "in_progress", "resolved"])
+    jurisdiction = f"jurisdiction_id={TENANT}"
+    form_report = {
+        "jurisdiction_id": TENANT,
+        "api_key": issue_open311_key(TENANT),
+        "service_code": "noise_night",
+        "lat": centre[0],
+        "long": centre[1],
+        "description": "Music from the bar on the corner until three in the morning.",
+        "attribute[noise_source]": "music",
+        "attribute[ongoing]": "true",
+    }
     return [
         ("GET tenants", lambda: client.call("GET", "/v1/tenants")),
         ("GET categories", lambda: client.call("GET", f"{base}/categories")),
@@ -106,6 +123,21 @@ def request_kinds(client: Client, centre: tuple[float, float]) -> list[tuple[str
                 "PATCH", report_path, {"status": next(transitions), "note": "Thank you, we are on it."}, staff
             ),
         ),
+        ("Open311 POST requests", lambda: client.call("POST", "/open311/v2/requests.json", form_report, form=True)),
+        (
+            "Open311 GET requests/{id}",
+            lambda: client.call("GET", f"/open311/v2/requests/{receipt['id']}.json?{jurisdiction}"),
+        ),
+        (
+            "Open311 GET requests, 1 service, 25",
+            lambda: client.call(
+                "GET", f"/open311/v2/requests.json?{jurisdiction}&service_code=noise_night&page_size=25"
+            ),
+        ),
+        (
+            "Open311 GET updates (90 days, ≤1000)",
+            lambda: client.call("GET", f"/open311/v2/servicerequestupdates.json?{jurisdiction}"),
+        ),
     ]
 
 
@@ -131,12 +163,12 @@ def cost_section(home: LocalHome) -> list[str]:
     lines = [
         f"1. DynamoDB per request ({TENANT}; N = {BASE_REPORTS_PER_TENANT} and 10 N = "
         f"{BASE_REPORTS_PER_TENANT * 10} reports per tenant)",
-        f"   {'request':<36} {'calls N':>8} {'items N':>8} {'calls 10N':>10} {'items 10N':>10} {'ratio':>6}",
+        f"   {'request':<40} {'calls N':>8} {'items N':>8} {'calls 10N':>10} {'items 10N':>10} {'ratio':>6}",
     ]
     for name, (calls, items) in small.items():
         calls_large, items_large = large[name]
         ratio = (items_large / items) if items else 1.0
-        lines.append(f"   {name:<36} {calls:>8} {items:>8} {calls_large:>10} {items_large:>10} {ratio:>6.2f}")
+        lines.append(f"   {name:<40} {calls:>8} {items:>8} {calls_large:>10} {items_large:>10} {ratio:>6.2f}")
     return lines
 
 
