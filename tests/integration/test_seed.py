@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import math
 import re
 from collections import Counter, defaultdict
@@ -19,7 +21,18 @@ from koban.reports.lifecycle import TRANSITIONS, Status
 from koban.reports.models import STAFF_CHANNELS, EventKind, Report, ReportEvent
 from koban.tenants.models import Tenant
 from koban.tenants.service import get_category, list_categories, list_tenants
-from koban_local.seed import EMERGING, generate_reports, hotspots, seed_all, tenant_random
+from koban_local.seed import (
+    EMERGING,
+    SEED_DATA,
+    SEED_DATA_FILES,
+    SeedDataError,
+    generate_reports,
+    hotspots,
+    parse_seed_data,
+    seed_all,
+    seed_data,
+    tenant_random,
+)
 
 NOW = datetime(2026, 11, 20, 11, 30, tzinfo=UTC)
 DAYS = 90
@@ -214,6 +227,66 @@ def test_hotspots_lie_inside_the_area_apart_from_each_other() -> None:
             assert tenant.area.contains(spot.lat, spot.lon)
             assert 50 <= spot.spread_m <= 300
         assert spots == hotspots(tenant)
+
+
+def test_seed_data_has_texts_and_answers_for_every_pilot_category() -> None:
+    # Given the packaged seed data, When it is loaded
+    data = seed_data()
+
+    # Then every category of every pilot tenant has its own descriptions, and its variants' answers fit its questions
+    for tenant in list_tenants():
+        for category in list_categories(tenant):
+            assert category.code in data.descriptions, (tenant.id, category.code)
+            for preset in data.variant_answers.get(category.code, ()):
+                errors = validate_answers(category, preset)
+                wrong = [error for error in errors if error.field.removeprefix("answers.") in preset]
+                assert wrong == [], (tenant.id, category.code, wrong)
+    assert seed_data() is data  # read once
+
+
+def raw_seed_data() -> dict[str, Any]:
+    return {name: json.loads((SEED_DATA / name).read_text(encoding="utf-8")) for name in SEED_DATA_FILES}
+
+
+@pytest.mark.parametrize(
+    ("file", "path", "value", "message"),
+    [
+        ("descriptions.json", ["descriptions", "noise_night", "de"], None, r"descriptions\.noise_night .*lacks de"),
+        (
+            "descriptions.json",
+            ["descriptions", "speeding", "nl"],
+            ["one"],
+            r"descriptions\.speeding\.nl must be a list of 2",
+        ),
+        ("descriptions.json", ["suffixes", "xx"], ["Extra."], r"suffixes .*has unknown xx"),
+        ("notes.json", ["public", "resolved"], None, r"public .*lacks resolved"),
+        ("notes.json", ["internal", "fi", 0], "", r"internal\.fi\[0\] must be a non-empty string"),
+        (
+            "answers.json",
+            ["variants", "no_such_category"],
+            [{}, {}],
+            r"variants\.no_such_category answers a description",
+        ),
+        ("answers.json", ["weights", "bike_type", "city"], 0, r"weights\.bike_type\.city must be a positive number"),
+        ("answers.json", ["plates", "other"], None, r"plates .*lacks other"),
+    ],
+)
+def test_misshapen_seed_data_is_refused_with_the_place_named(
+    file: str, path: list[Any], value: Any, message: str
+) -> None:
+    # Given the packaged seed data with one value changed (None: removed)
+    files = copy.deepcopy(raw_seed_data())
+    parent = files[file]
+    for step in path[:-1]:
+        parent = parent[step]
+    if value is None:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+
+    # When it is checked, Then it is refused with the file and the place named
+    with pytest.raises(SeedDataError, match=rf"^seed_data/{re.escape(file)}: {message}"):
+        parse_seed_data(files)
 
 
 def count(client: Any, table: str, **query: Any) -> int:
