@@ -23,7 +23,7 @@ AwsClient = Any
 
 log = logging.getLogger(__name__)
 
-_FAKE_CREDENTIALS = {
+LOCAL_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
@@ -98,7 +98,7 @@ class LocalAws:
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
-            **_FAKE_CREDENTIALS,
+            **LOCAL_CREDENTIALS,
         }
         self._environment = EnvironmentPatch(environment, unset=_UNSET_VARIABLES)
         self._environment.apply()

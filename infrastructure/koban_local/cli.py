@@ -67,6 +67,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     openapi.add_argument("--write", type=Path, metavar="PATH", help="write it to PATH instead")
     openapi.set_defaults(run=_openapi)
 
+    aggregates = commands.add_parser("aggregates", help="dashboard counters")
+    aggregates_commands = aggregates.add_subparsers(dest="aggregates_command", required=True, metavar="ACTION")
+    rebuild = aggregates_commands.add_parser("rebuild", help="recompute the counters from the reports")
+    rebuild.add_argument("--tenant", action="append", help="a tenant (repeatable; default: every tenant)")
+    rebuild.add_argument(
+        "--endpoint-url",
+        help="a running `koban serve`'s local AWS (printed at start); without it, the AWS account and the "
+        "table names in the environment (REPORTS_TABLE, AGGREGATES_TABLE) are used",
+    )
+    rebuild.set_defaults(run=_rebuild_aggregates)
+
     arguments = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = arguments.run
     return run(arguments)
@@ -95,6 +106,32 @@ def _openapi(arguments: argparse.Namespace) -> int:
     else:
         print(document, end="")
     return 0
+
+
+def _rebuild_aggregates(arguments: argparse.Namespace) -> int:
+    if arguments.endpoint_url:
+        _point_at_local_home(arguments.endpoint_url)
+    from koban.aggregation.service import rebuild_aggregates
+
+    for tenant in arguments.tenant or tenant_ids():
+        result = rebuild_aggregates(tenant)
+        print(f"{tenant}: {result.reports} reports, {result.counters} counters, {result.corrected} corrected")
+    return 0
+
+
+def _point_at_local_home(endpoint_url: str) -> None:
+    """Address the tables of a running `koban serve` (they are named from the template, as it names them)."""
+    from koban.caches import reset_process_caches
+    from koban_local.aws_local import LOCAL_CREDENTIALS
+    from koban_local.template import LOCAL_REGION, LOCAL_STACK_NAME
+
+    template = Template.load(home() / "template.yaml")
+    # The names create_resources gives tables without a TableName, so both sides agree.
+    names = {logical_id: f"{LOCAL_STACK_NAME}-{logical_id}" for logical_id in template.tables}
+    environment = template.resolve_environment("ReportsFunction", names)
+    os.environ.update({**environment, **LOCAL_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint_url})
+    os.environ.setdefault("AWS_DEFAULT_REGION", LOCAL_REGION)
+    reset_process_caches()
 
 
 def _known_tenant(tenant: str) -> bool:

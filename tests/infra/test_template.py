@@ -47,6 +47,10 @@ CONTRACT_ROUTES: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/v1/tenants/{tenant}/api-keys"): ("ApiKeysFunction", STAFF),
     ("GET", "/v1/tenants/{tenant}/api-keys"): ("ApiKeysFunction", STAFF),
     ("DELETE", "/v1/tenants/{tenant}/api-keys/{key_id}"): ("ApiKeysFunction", STAFF),
+    ("GET", "/v1/tenants/{tenant}/dashboard/hotspots"): ("DashboardFunction", STAFF),
+    ("GET", "/v1/tenants/{tenant}/dashboard/trends"): ("DashboardFunction", STAFF),
+    ("GET", "/v1/tenants/{tenant}/dashboard/summary"): ("DashboardFunction", STAFF),
+    ("GET", "/v1/tenants/{tenant}/dashboard/emerging"): ("DashboardFunction", STAFF),
 }
 
 EXPECTED_FUNCTIONS = {
@@ -56,6 +60,8 @@ EXPECTED_FUNCTIONS = {
     "AuthorizerFunction": "authorizer",
     "Open311Function": "open311",
     "ApiKeysFunction": "api_keys",
+    "DashboardFunction": "dashboard",
+    "AggregationFunction": "aggregation",
 }
 
 GLOBAL_ENVIRONMENT = {
@@ -63,6 +69,7 @@ GLOBAL_ENVIRONMENT = {
     "PERSONAL_DATA_TABLE": {"Ref": "PersonalDataTable"},
     "IDEMPOTENCY_TABLE": {"Ref": "IdempotencyTable"},
     "API_KEYS_TABLE": {"Ref": "ApiKeysTable"},
+    "AGGREGATES_TABLE": {"Ref": "AggregatesTable"},
     "ATTACHMENTS_BUCKET": {"Ref": "AttachmentsBucket"},
     "POWERTOOLS_METRICS_NAMESPACE": "Koban",
     "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},

@@ -14,7 +14,7 @@ import base64
 import binascii
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -306,6 +306,25 @@ class ReportRepository:
             raise storage_error("read queue", exc) from exc
         next_cursor = Cursor.encode(index, deserialize(last_key)) if last_key else None
         return reports[:limit], next_cursor
+
+    def all_reports(self, tenant: str) -> Iterator[Report]:
+        """Every report of a tenant, newest first, page by page (for rebuilds and exports, not for requests)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": "QueueIndex",
+            "KeyConditionExpression": "tenant_key = :tenant",
+            "ExpressionAttributeValues": serialize({":tenant": tenant}),
+            "ScanIndexForward": False,
+        }
+        try:
+            while True:
+                page = self._client.query(**kwargs)
+                yield from (item_to_report(deserialize(item)) for item in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    return
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("read reports", exc) from exc
 
     def get_many(self, tenant: str, report_ids: list[str]) -> list[Report]:
         """The reports among `report_ids` that exist in `tenant` (BatchGetItem, 100 keys a call)."""

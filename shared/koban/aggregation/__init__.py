@@ -1,0 +1,1 @@
+"""Dashboard counters kept from the reports stream: what each report contributes, applied idempotently."""

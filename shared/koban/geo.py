@@ -1,0 +1,49 @@
+"""Geography: H3 cells (Uber's hexagonal grid) at the resolutions the dashboard counts by.
+
+Resolution 9 cells (~0.1 km², ~200 m across) are a block: fine enough that one block's night noise stands out.
+Resolution 7 cells (~5 km²) are a neighbourhood: coarse enough for the public view and for the big picture.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FINE_RESOLUTION = 9
+COARSE_RESOLUTION = 7
+RESOLUTIONS = (FINE_RESOLUTION, COARSE_RESOLUTION)
+
+
+def _h3() -> Any:
+    import h3  # a C extension; imported where it is used, so handlers that never use it do not pay for it
+
+    return h3
+
+
+def cell_of(lat: float, lon: float, resolution: int) -> str:
+    cell: str = _h3().latlng_to_cell(lat, lon, resolution)
+    return cell
+
+
+def neighbours(cell: str) -> list[str]:
+    """The ring of cells around `cell` (not `cell` itself)."""
+    return [other for other in _h3().grid_disk(cell, 1) if other != cell]
+
+
+def cell_polygon(cell: str) -> list[list[float]]:
+    """The cell's boundary as a closed GeoJSON ring of [lon, lat] pairs."""
+    ring = [[round(lon, 7), round(lat, 7)] for lat, lon in _h3().cell_to_boundary(cell)]
+    return [*ring, ring[0]]
+
+
+def cell_centre(cell: str) -> tuple[float, float]:
+    lat, lon = _h3().cell_to_latlng(cell)
+    return float(lat), float(lon)
+
+
+def is_cell(value: str, resolution: int | None = None) -> bool:
+    h3 = _h3()
+    try:
+        valid = bool(h3.is_valid_cell(value))
+    except (TypeError, ValueError):
+        return False
+    return valid and (resolution is None or h3.get_resolution(value) == resolution)
