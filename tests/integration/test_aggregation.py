@@ -132,7 +132,10 @@ def test_a_rebuild_repairs_counters_that_went_wrong(history: list[str]) -> None:
 
     good = tenant_counters(TENANT)
     some_key = next(iter(sorted(good)))
-    aggregate_repository().write_exact([(some_key, good[some_key] + 7), ((f"DAYS#{TENANT}", "2001-01-01#cat#x"), 3)])
+    wrong = {**good, some_key: good[some_key] + 7, (f"DAYS#{TENANT}", "2001-01-01#cat#x"): 3}
+    aggregate_repository().write_exact(
+        [(some_key, wrong[some_key]), ((f"DAYS#{TENANT}", "2001-01-01#cat#x"), 3)], wrong
+    )
     assert tenant_counters(TENANT) != good
     assert rebuild_aggregates(TENANT).corrected == 2
     assert tenant_counters(TENANT) == good

@@ -87,7 +87,7 @@ def rebuild_aggregates(tenant_id: str) -> RebuildResult:
         for key in expected.keys() | existing.keys()
         if expected.get(key, 0) != existing.get(key, 0)
     ]
-    repository.write_exact(sorted(corrections))
+    repository.write_exact(sorted(corrections), expected)
     return RebuildResult(tenant=tenant.id, reports=reports, counters=len(+expected), corrected=len(corrections))
 
 

@@ -1,8 +1,16 @@
 """AggregatesTable access: idempotent application of a report's counter changes, range reads for the views,
-and exact writes for a rebuild."""
+and exact writes for a rebuild.
+
+Callers speak of logical counters, (partition, sort key) → count, as `contributions` defines them. Storage
+packs the counters of one day of `DAYS#<tenant>` into one item, one attribute per counter (`<day>` item with
+attributes `cat#noise_night`, `channel#web`, …), so a report touches four items (the day, two cells, the due
+day) instead of ten: fewer writes in DynamoDB, and a transaction small enough to be quick. Other partitions
+hold one counter per item, in the attribute `n`.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -15,10 +23,40 @@ from koban.dynamo import deserialize, is_condition_failure, serialize, storage_e
 # DynamoDB stream sequence numbers are decimal strings of up to 40 digits: compared as fixed-width strings.
 SEQUENCE_WIDTH = 40
 MAX_TRANSACTION_ITEMS = 100
+SINGLE_COUNTER = "n"
+_PACKED_PARTITION_PREFIX = "DAYS#"
+_KEY_ATTRIBUTES = frozenset({"pk", "sk"})
+
+PhysicalKey = tuple[str, str]
 
 
 def sequence_key(sequence_number: str) -> str:
     return sequence_number.strip().zfill(SEQUENCE_WIDTH)
+
+
+def physical(key: CounterKey) -> tuple[PhysicalKey, str]:
+    """Where a logical counter is stored: ((pk, item sort key), attribute)."""
+    pk, sk = key
+    if pk.startswith(_PACKED_PARTITION_PREFIX):
+        day, _, counter = sk.partition("#")
+        return (pk, day), counter
+    return (pk, sk), SINGLE_COUNTER
+
+
+def logical(pk: str, item: Mapping[str, Any]) -> dict[str, int]:
+    """The logical counters (sort key → count) an item holds."""
+    sk = str(item["sk"])
+    if pk.startswith(_PACKED_PARTITION_PREFIX):
+        return {f"{sk}#{name}": int(value) for name, value in item.items() if name not in _KEY_ATTRIBUTES}
+    return {sk: int(item.get(SINGLE_COUNTER, 0))}
+
+
+def _grouped(values: Mapping[CounterKey, int]) -> dict[PhysicalKey, dict[str, int]]:
+    items: dict[PhysicalKey, dict[str, int]] = defaultdict(dict)
+    for key, value in values.items():
+        where, attribute = physical(key)
+        items[where][attribute] = value
+    return items
 
 
 class AggregateRepository:
@@ -44,20 +82,9 @@ class AggregateRepository:
                 "ExpressionAttributeValues": serialize({":seq": sequence_key(sequence_number)}),
             }
         }
-        counters = [
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": serialize({"pk": pk, "sk": sk}),
-                    "UpdateExpression": "ADD #count :change",
-                    "ExpressionAttributeNames": {"#count": "count"},
-                    "ExpressionAttributeValues": serialize({":change": change}),
-                }
-            }
-            for (pk, sk), change in sorted(changes.items())
-        ]
+        counters = [self._add(where, additions) for where, additions in sorted(_grouped(changes).items())]
         if len(counters) + 1 > MAX_TRANSACTION_ITEMS:
-            raise ValueError(f"report {report_id} would change {len(counters)} counters at once")
+            raise ValueError(f"report {report_id} would change {len(counters)} counter items at once")
         try:
             self._client.transact_write_items(TransactItems=[marker, *counters])
         except ClientError as exc:
@@ -68,8 +95,23 @@ class AggregateRepository:
             raise storage_error("update counters", exc) from exc
         return True
 
+    def _add(self, where: PhysicalKey, additions: Mapping[str, int]) -> dict[str, Any]:
+        names = {f"#a{index}": attribute for index, attribute in enumerate(sorted(additions))}
+        values = {f":v{index}": additions[attribute] for index, attribute in enumerate(sorted(additions))}
+        expression = "ADD " + ", ".join(f"#a{index} :v{index}" for index in range(len(names)))
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": serialize({"pk": where[0], "sk": where[1]}),
+                "UpdateExpression": expression,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": serialize(values),
+            }
+        }
+
     def read_range(self, pk: str, first: str | None, last: str | None) -> dict[str, int]:
-        """Counters of one partition with sort keys from `first` to `last` (prefix-inclusive; None = open)."""
+        """Logical counters of one partition whose sort keys lie from `first` to `last` (prefixes, inclusive;
+        None leaves that end open)."""
         condition, values = "pk = :pk", {":pk": pk}
         if first is not None and last is not None:
             condition += " AND sk BETWEEN :first AND :last"
@@ -90,8 +132,7 @@ class AggregateRepository:
             while True:
                 page = self._client.query(**kwargs)
                 for raw in page.get("Items", []):
-                    item = deserialize(raw)
-                    counts[str(item["sk"])] = int(item.get("count", 0))
+                    counts.update(logical(pk, deserialize(raw)))
                 if "LastEvaluatedKey" not in page:
                     return counts
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -101,10 +142,18 @@ class AggregateRepository:
     def read_partition(self, pk: str) -> dict[str, int]:
         return self.read_range(pk, None, None)
 
-    def write_exact(self, counts: Iterable[tuple[CounterKey, int]]) -> int:
-        """Set counters to exact values (a rebuild); returns how many were written."""
+    def write_exact(self, counts: Iterable[tuple[CounterKey, int]], complete: Mapping[CounterKey, int]) -> int:
+        """Set the items holding `counts` to exact values (a rebuild). An item is written whole, so `complete`
+        must give every counter of the tenant as it should be. Returns the number of items written."""
+        touched = {physical(key)[0] for key, _ in counts}
+        expected = _grouped(complete)
         items = [
-            {"PutRequest": {"Item": serialize({"pk": pk, "sk": sk, "count": count})}} for (pk, sk), count in counts
+            {
+                "PutRequest": {
+                    "Item": serialize({"pk": pk, "sk": sk, **{k: v for k, v in expected[(pk, sk)].items() if v}})
+                }
+            }
+            for pk, sk in sorted(touched)
         ]
         try:
             for start in range(0, len(items), 25):
