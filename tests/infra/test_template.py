@@ -51,6 +51,7 @@ CONTRACT_ROUTES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/v1/tenants/{tenant}/dashboard/trends"): ("DashboardFunction", STAFF),
     ("GET", "/v1/tenants/{tenant}/dashboard/summary"): ("DashboardFunction", STAFF),
     ("GET", "/v1/tenants/{tenant}/dashboard/emerging"): ("DashboardFunction", STAFF),
+    ("GET", "/v1/tenants/{tenant}/public/hotspots"): ("PublicFunction", PUBLIC),
 }
 
 EXPECTED_FUNCTIONS = {
@@ -62,6 +63,7 @@ EXPECTED_FUNCTIONS = {
     "ApiKeysFunction": "api_keys",
     "DashboardFunction": "dashboard",
     "AggregationFunction": "aggregation",
+    "PublicFunction": "public",
 }
 
 GLOBAL_ENVIRONMENT = {

@@ -233,3 +233,48 @@ def test_a_burst_of_night_noise_in_one_block_is_emerging(api: ApiClient, consume
     assert top["score"] > 3
     assert "30" in top["explanation"] or str(top["recent_count"]) in top["explanation"]
     assert len(items) == 1
+
+
+def test_the_public_view_is_coarse_k_anonymous_and_without_sensitive_categories(
+    api: ApiClient, consumer: Consumer
+) -> None:
+    # Given six noise reports and six hate incidents in one neighbourhood, and three noise reports in another
+    tenant = "pilot-es"
+    location = centre(tenant)
+    far = {"lat": location["lat"] - 0.06, "lon": location["lon"] + 0.08}
+
+    def report(where: dict[str, float], category: str) -> None:
+        answers: dict[str, Any] = (
+            {"noise_source": "music", "ongoing": False}
+            if category == "noise_night"
+            else {"incident_type": "verbal", "ongoing": False}
+        )
+        body = {
+            "category": category,
+            "description": "Details only staff may read.",
+            "location": where,
+            "answers": answers,
+        }
+        assert api.post(f"/v1/tenants/{tenant}/reports", body=body).status == 201
+
+    for _ in range(6):
+        report(location, "noise_night")
+        report(location, "hate_incident")
+    for _ in range(3):
+        report(far, "noise_night")
+    consumer.catch_up()
+    # When anyone reads the public view
+    reply = api.get(f"/v1/tenants/{tenant}/public/hotspots")
+    assert reply.status == 200, reply.body
+    view = reply.json()
+    # Then only the neighbourhood with at least k reports shows, without the sensitive category or any text
+    assert view["properties"]["resolution"] == 7
+    assert view["properties"]["min_reports_per_cell"] == 5
+    counts = [feature["properties"]["count"] for feature in view["features"]]
+    assert counts == [6]
+    assert view["features"][0]["properties"]["by_category"] == {"noise_night": 6}
+    assert "hate_incident" not in reply.body
+    assert "Details only staff" not in reply.body
+    # While staff see everything, at block resolution
+    staff = api.get(f"/v1/tenants/{tenant}/dashboard/hotspots", claims=staff_claims(tenant)).json()
+    assert sum(feature["properties"]["count"] for feature in staff["features"]) == 15
