@@ -9,8 +9,11 @@ from __future__ import annotations
 
 def reset_process_caches() -> None:
     from koban import aws
+    from koban.aggregation import service as aggregation
+    from koban.api_keys import service as api_keys
     from koban.attachments import service as attachments
     from koban.plugins import host
+    from koban.problems import service as problems
     from koban.reports import idempotency, service
     from koban.settings import get_settings
 
@@ -21,3 +24,6 @@ def reset_process_caches() -> None:
     service.personal_data_repository.cache_clear()
     attachments.attachment_repository.cache_clear()
     idempotency.reset()
+    api_keys.api_key_repository.cache_clear()
+    aggregation.aggregate_repository.cache_clear()
+    problems.problem_repository.cache_clear()

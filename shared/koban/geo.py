@@ -47,3 +47,9 @@ def is_cell(value: str, resolution: int | None = None) -> bool:
     except (TypeError, ValueError):
         return False
     return valid and (resolution is None or h3.get_resolution(value) == resolution)
+
+
+def parent_cell(cell: str, resolution: int) -> str:
+    """The cell of `resolution` that contains `cell` (a block's neighbourhood)."""
+    parent: str = _h3().cell_to_parent(cell, resolution)
+    return parent

@@ -23,6 +23,7 @@ class Settings(BaseModel):
     idempotency_table: Annotated[str, Field(alias="IDEMPOTENCY_TABLE")] = "IdempotencyTable"
     api_keys_table: Annotated[str, Field(alias="API_KEYS_TABLE")] = "ApiKeysTable"
     aggregates_table: Annotated[str, Field(alias="AGGREGATES_TABLE")] = "AggregatesTable"
+    problems_table: Annotated[str, Field(alias="PROBLEMS_TABLE")] = "ProblemsTable"
     attachments_bucket: Annotated[str, Field(alias="ATTACHMENTS_BUCKET")] = "koban-attachments"
     reporter_data_retention_days: Annotated[int, Field(alias="REPORTER_DATA_RETENTION_DAYS", ge=1, le=3650)] = 365
     staff_user_pool_id: Annotated[str, Field(alias="STAFF_USER_POOL_ID")] = ""

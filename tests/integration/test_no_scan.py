@@ -10,6 +10,7 @@ from tests.integration.test_reports_intake import noise_report
 ALLOWED = {
     "dynamodb.Query",
     "dynamodb.GetItem",
+    "dynamodb.BatchGetItem",
     "dynamodb.PutItem",
     "dynamodb.UpdateItem",
     "dynamodb.DeleteItem",
@@ -45,6 +46,26 @@ def test_every_route_reads_by_key_or_index_never_by_scan(api: ApiClient) -> None
         ):
             assert api.get("/v1/tenants/pilot-nl/reports", claims=officer, query=query or None).status == 200
         api.get("/v1/tenants/pilot-nl/attachments/00000000000000000000", claims=officer)
+        for view in ("hotspots", "trends", "summary", "emerging"):
+            assert api.get(f"/v1/tenants/pilot-nl/dashboard/{view}", claims=officer).status == 200
+        assert api.get("/v1/tenants/pilot-nl/public/hotspots").status == 200
+        problem = api.post(
+            "/v1/tenants/pilot-nl/problems",
+            body={
+                "title": "Night noise around the square",
+                "description": "Repeated complaints about bars closing late.",
+                "category": "noise_night",
+                "cells": ["891969c9b67ffff"],
+            },
+            claims=officer,
+        )
+        assert problem.status == 201, problem.body
+        problem_id = problem.json()["id"]
+        assert api.get("/v1/tenants/pilot-nl/problems", claims=officer).status == 200
+        assert api.get(f"/v1/tenants/pilot-nl/problems/{problem_id}/evaluation", claims=officer).status == 200
+        open311 = {"jurisdiction_id": "pilot-nl"}
+        assert api.get("/open311/v2/requests.json", query=open311).status == 200
+        assert api.get("/open311/v2/servicerequestupdates.json", query=open311).status == 200
     # Then DynamoDB was only ever addressed by key or index
     dynamodb_calls = {name for name in meter.calls if name.startswith("dynamodb.")}
     assert "dynamodb.Query" in dynamodb_calls  # the recorder saw the traffic

@@ -250,7 +250,7 @@ def test_default_neighbours_are_the_h3_ring_and_h3_is_imported_lazily() -> None:
     assert set(h3_neighbours(CENTRE)) == set(h3.grid_disk(CENTRE, 1)) - {CENTRE}
     assert len(h3_neighbours(CENTRE)) == 6
     code = "import sys, koban.dashboard.emerging; assert 'h3' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)  # noqa: S603 - our own interpreter, fixed code
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------

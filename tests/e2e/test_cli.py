@@ -1,0 +1,56 @@
+"""The command line against a running embedded default: tokens and keys it prints work, and the counters the
+stream keeps equal a rebuild from the reports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from koban_local.home import LocalHome
+
+
+def koban(*arguments: str) -> subprocess.CompletedProcess[str]:
+    executable = Path(sys.executable).with_name("koban")
+    return subprocess.run([str(executable), *arguments], capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_a_printed_token_opens_the_staff_queue(base_url: str) -> None:
+    token = koban("token", "--tenant", "pilot-pl", "--role", "supervisor").stdout.strip()
+    reply = requests.get(
+        f"{base_url}/v1/tenants/pilot-pl/reports", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert reply.status_code == 200
+
+
+def test_an_unknown_tenant_is_refused_with_the_list_of_tenants() -> None:
+    result = koban("token", "--tenant", "atlantis", "--role", "officer")
+    assert result.returncode == 2
+    assert "pilot-nl" in result.stderr
+
+
+def test_aggregates_rebuild_finds_the_stream_kept_counters_exact(home: LocalHome, base_url: str) -> None:
+    # Given reports posted over HTTP, and the stream consumer caught up
+    body = {
+        "category": "graffiti_vandalism",
+        "description": "Fresh graffiti on the underpass.",
+        "location": {"lat": 38.7223, "lon": -9.1393},
+    }
+    categories = requests.get(f"{base_url}/v1/tenants/pilot-pt/categories", timeout=10).json()["items"]
+    graffiti = next(item for item in categories if item["code"] == "graffiti_vandalism")
+    body["answers"] = {
+        question["code"]: (question["options"][0]["code"] if question["options"] else True)
+        for question in graffiti["questions"]
+        if question["required"]
+    }
+    for _ in range(3):
+        assert requests.post(f"{base_url}/v1/tenants/pilot-pt/reports", json=body, timeout=10).status_code == 201
+    home.poller.drain(timeout=60)
+    # When an operator rebuilds the counters from the reports with the command line
+    result = koban("aggregates", "rebuild", "--tenant", "pilot-pt", "--endpoint-url", home.aws.endpoint_url)
+    # Then nothing needed correcting
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("pilot-pt: ")
+    assert result.stdout.strip().endswith(" 0 corrected"), result.stdout
