@@ -94,32 +94,41 @@ def hotspots(
     """A GeoJSON FeatureCollection of the cells with reports in the period, with totals per category."""
     tenant = _staff_tenant(tenant_id, principal)
     counts = cell_counts(tenant, span, _resolution(resolution), _categories(tenant, categories))
+    features = [
+        cell_feature(cell, {"count": sum(by_category.values()), "by_category": dict(by_category.most_common())})
+        for cell, by_category in cell_totals(counts)
+    ]
+    properties = {
+        "resolution": resolution,
+        "categories": {c.code: pick(c.name, languages) for c in list_categories(tenant)},
+    }
+    return feature_collection(tenant, span, features, properties)
+
+
+def cell_totals(counts: dict[tuple[str, str], dict[date, int]]) -> list[tuple[str, Counter[str]]]:
+    """Per cell, its reports by category over the days read; the busiest cell first."""
     per_cell: dict[str, Counter[str]] = defaultdict(Counter)
     for (cell, category), days in counts.items():
         per_cell[cell][category] += sum(days.values())
-    features = [
-        {
-            "type": "Feature",
-            "id": cell,
-            "geometry": {"type": "Polygon", "coordinates": [cell_polygon(cell)]},
-            "properties": {
-                "cell": cell,
-                "count": sum(by_category.values()),
-                "by_category": dict(by_category.most_common()),
-            },
-        }
-        for cell, by_category in sorted(per_cell.items(), key=lambda item: -sum(item[1].values()))
-    ]
+    return sorted(per_cell.items(), key=lambda item: -sum(item[1].values()))
+
+
+def cell_feature(cell: str, properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": cell,
+        "geometry": {"type": "Polygon", "coordinates": [cell_polygon(cell)]},
+        "properties": {"cell": cell, **properties},
+    }
+
+
+def feature_collection(
+    tenant: Tenant, span: Period, features: list[dict[str, Any]], properties: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "features": features,
-        "properties": {
-            "tenant": tenant.id,
-            "from": span.first.isoformat(),
-            "to": span.last.isoformat(),
-            "resolution": resolution,
-            "categories": {c.code: pick(c.name, languages) for c in list_categories(tenant)},
-        },
+        "properties": {"tenant": tenant.id, "from": span.first.isoformat(), "to": span.last.isoformat(), **properties},
     }
 
 

@@ -3,11 +3,10 @@ no free text. They read the same aggregate counters as the staff dashboard, neve
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from typing import Any
 
-from koban.dashboard.service import Period, cell_counts
-from koban.geo import COARSE_RESOLUTION, cell_polygon
+from koban.dashboard.service import Period, cell_counts, cell_feature, cell_totals, feature_collection
+from koban.geo import COARSE_RESOLUTION
 from koban.i18n import pick
 from koban.tenants.models import Tenant
 from koban.tenants.service import get_tenant, list_categories
@@ -31,34 +30,19 @@ def public_hotspots(tenant_id: str, span: Period, languages: list[str]) -> dict[
     shown = public_categories(tenant)
     k = min_reports_per_cell(tenant)
     counts = cell_counts(tenant, span, COARSE_RESOLUTION, set(shown))
-    per_cell: dict[str, Counter[str]] = defaultdict(Counter)
-    for (cell, category), days in counts.items():
-        per_cell[cell][category] += sum(days.values())
     features = []
-    for cell, by_category in sorted(per_cell.items(), key=lambda item: -sum(item[1].values())):
+    for cell, by_category in cell_totals(counts):
         total = sum(by_category.values())
         if total < k:
             continue
         # A category that is rare in a cell is folded into "other", so that no small count stands alone.
         visible = {code: n for code, n in by_category.items() if n >= k}
-        other = total - sum(visible.values())
         features.append(
-            {
-                "type": "Feature",
-                "id": cell,
-                "geometry": {"type": "Polygon", "coordinates": [cell_polygon(cell)]},
-                "properties": {"cell": cell, "count": total, "by_category": visible, "other": other},
-            }
+            cell_feature(cell, {"count": total, "by_category": visible, "other": total - sum(visible.values())})
         )
-    return {
-        "type": "FeatureCollection",
-        "features": features,
-        "properties": {
-            "tenant": tenant.id,
-            "from": span.first.isoformat(),
-            "to": span.last.isoformat(),
-            "resolution": COARSE_RESOLUTION,
-            "min_reports_per_cell": k,
-            "categories": {code: pick(category.name, languages) for code, category in shown.items()},
-        },
+    properties = {
+        "resolution": COARSE_RESOLUTION,
+        "min_reports_per_cell": k,
+        "categories": {code: pick(category.name, languages) for code, category in shown.items()},
     }
+    return feature_collection(tenant, span, features, properties)
