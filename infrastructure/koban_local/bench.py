@@ -174,11 +174,11 @@ def cost_section(home: LocalHome) -> list[str]:
     from koban.tenants.service import get_tenant
 
     centre = get_tenant(TENANT).area.centre or (0.0, 0.0)
-    client = Client(home.gateway.url)
+    # A fresh connection for each round: the gateway closes connections left idle while the seed is written.
     throughput = [_seed_and_aggregate(home, BASE_REPORTS_PER_TENANT, 1)]
-    small = measure_costs(client, centre)
+    small = measure_costs(Client(home.gateway.url), centre)
     throughput.append(_seed_and_aggregate(home, BASE_REPORTS_PER_TENANT * 9, 2))
-    large = measure_costs(client, centre)
+    large = measure_costs(Client(home.gateway.url), centre)
     lines = [
         f"1. DynamoDB per request ({TENANT}; N = {BASE_REPORTS_PER_TENANT} and 10 N = "
         f"{BASE_REPORTS_PER_TENANT * 10} reports per tenant)",
