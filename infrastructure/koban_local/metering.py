@@ -52,12 +52,16 @@ def _items_in(operation: str, response: dict[str, Any]) -> int:
 
 
 @contextmanager
-def metered() -> Iterator[Meter]:
-    """Within the block, every AWS API call in the process is counted into the yielded `Meter`."""
+def metered(ignore_threads: tuple[str, ...] = ("koban-stream-poller",)) -> Iterator[Meter]:
+    """Within the block, every AWS API call in the process is counted into the yielded `Meter`, except those made
+    by threads whose name starts with one of `ignore_threads` (by default the stream consumers working in the
+    background, whose calls belong to no request)."""
     meter = Meter()
     original = BaseClient._make_api_call
 
     def counting_call(client: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
+        if threading.current_thread().name.startswith(ignore_threads):
+            return original(client, operation_name, api_params)
         service = client.meta.service_model.service_name
         try:
             response = original(client, operation_name, api_params)

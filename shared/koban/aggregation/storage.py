@@ -2,10 +2,10 @@
 and exact writes for a rebuild.
 
 Callers speak of logical counters, (partition, sort key) → count, as `contributions` defines them. Storage
-packs the counters of one day of `DAYS#<tenant>` into one item, one attribute per counter (`<day>` item with
-attributes `cat#noise_night`, `channel#web`, …), so a report touches four items (the day, two cells, the due
-day) instead of ten: fewer writes in DynamoDB, and a transaction small enough to be quick. Other partitions
-hold one counter per item, in the attribute `n`.
+packs related counters into one item, one attribute each: a day of `DAYS#<tenant>` (item `<day>`, attributes
+`cat#noise_night`, `channel#web`, …) and a day of one cell (item `<day>#<cell>`, one attribute per category).
+A report then touches four items (its day, its two cells, its due day) instead of ten, and a dashboard view reads
+one item per day and cell instead of one per category too. Other partitions hold one counter per item, `n`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from koban.dynamo import deserialize, is_condition_failure, serialize, storage_e
 SEQUENCE_WIDTH = 40
 MAX_TRANSACTION_ITEMS = 100
 SINGLE_COUNTER = "n"
-_PACKED_PARTITION_PREFIX = "DAYS#"
+_DAYS_PREFIX = "DAYS#"
+_CELLS_PREFIX = "CELLS#"
 _KEY_ATTRIBUTES = frozenset({"pk", "sk"})
 
 PhysicalKey = tuple[str, str]
@@ -37,16 +38,19 @@ def sequence_key(sequence_number: str) -> str:
 def physical(key: CounterKey) -> tuple[PhysicalKey, str]:
     """Where a logical counter is stored: ((pk, item sort key), attribute)."""
     pk, sk = key
-    if pk.startswith(_PACKED_PARTITION_PREFIX):
+    if pk.startswith(_DAYS_PREFIX):  # <day>#<counter>: one item per day
         day, _, counter = sk.partition("#")
         return (pk, day), counter
+    if pk.startswith(_CELLS_PREFIX):  # <day>#<cell>#<category>: one item per day and cell
+        day_and_cell, _, category = sk.rpartition("#")
+        return (pk, day_and_cell), category
     return (pk, sk), SINGLE_COUNTER
 
 
 def logical(pk: str, item: Mapping[str, Any]) -> dict[str, int]:
     """The logical counters (sort key → count) an item holds."""
     sk = str(item["sk"])
-    if pk.startswith(_PACKED_PARTITION_PREFIX):
+    if pk.startswith((_DAYS_PREFIX, _CELLS_PREFIX)):
         return {f"{sk}#{name}": int(value) for name, value in item.items() if name not in _KEY_ATTRIBUTES}
     return {sk: int(item.get(SINGLE_COUNTER, 0))}
 
