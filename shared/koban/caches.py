@@ -13,6 +13,7 @@ def reset_process_caches() -> None:
     from koban.api_keys import service as api_keys
     from koban.attachments import service as attachments
     from koban.plugins import host
+    from koban.priorities import service as priorities
     from koban.problems import service as problems
     from koban.reports import idempotency, service
     from koban.settings import get_settings
@@ -27,3 +28,4 @@ def reset_process_caches() -> None:
     api_keys.api_key_repository.cache_clear()
     aggregation.aggregate_repository.cache_clear()
     problems.problem_repository.cache_clear()
+    priorities.priority_repository.cache_clear()

@@ -59,6 +59,10 @@ CONTRACT_ROUTES: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/v1/tenants/{tenant}/problems/{problem_id}/actions"): ("ProblemsFunction", STAFF),
     ("PATCH", "/v1/tenants/{tenant}/problems/{problem_id}/actions/{action_id}"): ("ProblemsFunction", STAFF),
     ("GET", "/v1/tenants/{tenant}/problems/{problem_id}/evaluation"): ("ProblemsFunction", STAFF),
+    ("POST", "/v1/tenants/{tenant}/priorities"): ("PrioritiesFunction", STAFF),
+    ("PATCH", "/v1/tenants/{tenant}/priorities/{priority_id}"): ("PrioritiesFunction", STAFF),
+    ("GET", "/v1/tenants/{tenant}/public/priorities"): ("PrioritiesFunction", PUBLIC),
+    ("POST", "/v1/tenants/{tenant}/public/priorities/{priority_id}/votes"): ("PrioritiesFunction", PUBLIC),
 }
 
 EXPECTED_FUNCTIONS = {
@@ -72,6 +76,7 @@ EXPECTED_FUNCTIONS = {
     "AggregationFunction": "aggregation",
     "PublicFunction": "public",
     "ProblemsFunction": "problems",
+    "PrioritiesFunction": "priorities",
 }
 
 GLOBAL_ENVIRONMENT = {
