@@ -63,6 +63,14 @@ def test_every_route_reads_by_key_or_index_never_by_scan(api: ApiClient) -> None
         problem_id = problem.json()["id"]
         assert api.get("/v1/tenants/pilot-nl/problems", claims=officer).status == 200
         assert api.get(f"/v1/tenants/pilot-nl/problems/{problem_id}/evaluation", claims=officer).status == 200
+        priority = api.post(
+            "/v1/tenants/pilot-nl/priorities",
+            body={"title": "Quiet nights", "description": "Fewer late bars.", "area_name": "Centrum"},
+            claims=officer,
+        ).json()
+        assert api.get("/v1/tenants/pilot-nl/public/priorities").status == 200
+        vote = {"voter": "device-token-0123456789"}
+        assert api.post(f"/v1/tenants/pilot-nl/public/priorities/{priority['id']}/votes", body=vote).status == 201
         open311 = {"jurisdiction_id": "pilot-nl"}
         assert api.get("/open311/v2/requests.json", query=open311).status == 200
         assert api.get("/open311/v2/servicerequestupdates.json", query=open311).status == 200
