@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from koban.tenants.service import get_tenant, list_tenants
+from koban.tenants.service import get_tenant, list_categories, list_tenants
 from tests.api import ApiClient, staff_claims
 
 
@@ -60,6 +60,10 @@ def test_citizen_report_is_stored_and_followed_with_its_tracking_token(api: ApiC
     assert "description" not in body
     assert "tracking_hash" not in body
     assert "unit" not in body
+    # In one language, the tenant's first, as no Accept-Language was sent
+    tenant = get_tenant(tenant_id)
+    category = next(c for c in list_categories(tenant) if c.code == "noise_night")
+    assert body["category"]["name"] == category.name[tenant.default_language]
 
 
 def test_wrong_tracking_token_reads_nothing(api: ApiClient) -> None:

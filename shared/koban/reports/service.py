@@ -205,7 +205,7 @@ def reporter_view(tenant_id: str, report_id: str, tracking_token: str, languages
     language = languages[0] if languages else report.locale or tenant.default_language
     return ReporterViewOut(
         id=report.id,
-        category=_category_ref(tenant, report.category, languages),
+        category=_category_ref(tenant, report.category, [language, *languages]),
         status=report.status,
         status_label=translate(f"status.{report.status}", language),
         received_at=report.received_at,
