@@ -54,3 +54,30 @@ def test_aggregates_rebuild_finds_the_stream_kept_counters_exact(home: LocalHome
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("pilot-pt: ")
     assert result.stdout.strip().endswith(" 0 corrected"), result.stdout
+
+
+def test_koban_serve_starts_prints_its_urls_and_stops_cleanly() -> None:
+    # Given `koban serve` started as a newcomer would (without the minute-long seed, on any free port)
+    executable = Path(sys.executable).with_name("koban")
+    process = subprocess.Popen(
+        [str(executable), "serve", "--port", "0", "--no-seed"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = []
+        for line in process.stdout:
+            banner.append(line)
+            if "Press Ctrl-C to stop." in line:
+                break
+        text = "".join(banner)
+        api = next(line.split()[-1] for line in banner if line.strip().startswith("API "))
+        # Then the printed URL serves the six tenants, and the printed tokens and keys are there
+        assert requests.get(f"{api}/tenants", timeout=10).json()["items"][0]["id"] == "pilot-be"
+        assert "pilot-pl   supervisor" in text
+        assert "Open311 API keys" in text
+    finally:
+        process.terminate()
+        assert process.wait(timeout=30) == 0
