@@ -3,9 +3,11 @@ and exact writes for a rebuild.
 
 Callers speak of logical counters, (partition, sort key) → count, as `contributions` defines them. Storage
 packs related counters into one item, one attribute each: a day of `DAYS#<tenant>` (item `<day>`, attributes
-`cat#noise_night`, `channel#web`, …) and a day of one cell (item `<day>#<cell>`, one attribute per category).
-A report then touches four items (its day, its two cells, its due day) instead of ten, and a dashboard view reads
-one item per day and cell instead of one per category too. Other partitions hold one counter per item, `n`.
+`cat#noise_night`, `channel#web`, …) and a day of one region of cells (item `<day>#<H3 r5 region>`, attributes
+`<cell>#<category>`). A report then touches four items (its day, the day of its two cells' regions, its due day)
+instead of ten, and a dashboard view reads one item per day and region, whatever the number of reports. A busy
+region-day holds a few thousand attributes (~100 KB), well under DynamoDB's 400 KB. Other partitions hold one
+counter per item, `n`.
 """
 
 from __future__ import annotations
@@ -19,12 +21,16 @@ from botocore.exceptions import BotoCoreError, ClientError
 from koban import aws
 from koban.aggregation.contributions import CounterKey, applied_partition
 from koban.dynamo import deserialize, is_condition_failure, serialize, storage_error
+from koban.geo import parent_cell
 
 # DynamoDB stream sequence numbers are decimal strings of up to 40 digits: compared as fixed-width strings.
 SEQUENCE_WIDTH = 40
 MAX_TRANSACTION_ITEMS = 100
 SINGLE_COUNTER = "n"
 _DAYS_PREFIX = "DAYS#"
+# Cells are grouped per day into regions of H3 resolution 5 (~250 km², a city is a handful of them): a view of
+# D days reads D × regions items, however many reports and active blocks there are.
+REGION_RESOLUTION = 5
 _CELLS_PREFIX = "CELLS#"
 _KEY_ATTRIBUTES = frozenset({"pk", "sk"})
 
@@ -41,17 +47,21 @@ def physical(key: CounterKey) -> tuple[PhysicalKey, str]:
     if pk.startswith(_DAYS_PREFIX):  # <day>#<counter>: one item per day
         day, _, counter = sk.partition("#")
         return (pk, day), counter
-    if pk.startswith(_CELLS_PREFIX):  # <day>#<cell>#<category>: one item per day and cell
-        day_and_cell, _, category = sk.rpartition("#")
-        return (pk, day_and_cell), category
+    if pk.startswith(_CELLS_PREFIX):  # <day>#<cell>#<category>: one item per day and region
+        day, _, cell_and_category = sk.partition("#")
+        cell = cell_and_category.partition("#")[0]
+        return (pk, f"{day}#{parent_cell(cell, REGION_RESOLUTION)}"), cell_and_category
     return (pk, sk), SINGLE_COUNTER
 
 
 def logical(pk: str, item: Mapping[str, Any]) -> dict[str, int]:
     """The logical counters (sort key → count) an item holds."""
     sk = str(item["sk"])
-    if pk.startswith((_DAYS_PREFIX, _CELLS_PREFIX)):
+    if pk.startswith(_DAYS_PREFIX):
         return {f"{sk}#{name}": int(value) for name, value in item.items() if name not in _KEY_ATTRIBUTES}
+    if pk.startswith(_CELLS_PREFIX):
+        day = sk.partition("#")[0]
+        return {f"{day}#{name}": int(value) for name, value in item.items() if name not in _KEY_ATTRIBUTES}
     return {sk: int(item.get(SINGLE_COUNTER, 0))}
 
 
