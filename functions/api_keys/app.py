@@ -17,7 +17,7 @@ from koban.api_keys.service import (
     revoke_api_key,
 )
 from koban.auth import principal_from_event
-from koban.http.api import create_app, lambda_entry
+from koban.http.api import create_app, created, lambda_entry
 from koban.http.params import TenantPath
 
 app = create_app()
@@ -32,8 +32,8 @@ KeyIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="The key 
     responses={201: {"description": "Created"}},
 )
 def create(tenant: TenantPath, body: ApiKeyIn) -> Response[CreatedApiKeyOut]:
-    created = create_api_key(tenant, principal_from_event(app.current_event.raw_event), body)
-    return Response(status_code=201, body=created, content_type="application/json")
+    new_key = create_api_key(tenant, principal_from_event(app.current_event.raw_event), body)
+    return created(new_key)
 
 
 @app.get("/v1/tenants/<tenant>/api-keys", summary="The tenant's Open311 API keys", tags=["api-keys"])

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from koban.auth import principal_from_event
-from koban.http.api import create_app, lambda_entry
+from koban.http.api import create_app, created, lambda_entry
 from koban.http.params import TenantPath
 from koban.priorities.models import PriorityChangeIn, PriorityIn, PriorityListOut, StaffPriorityOut, VoteIn, VoteOut
 from koban.priorities.service import change_priority, propose_priority, public_priorities, vote
@@ -25,8 +25,8 @@ PriorityIdPath = Annotated[str, Path(pattern=r"^[0-9a-z]{20}$", description="Pri
     responses={201: {"description": "Created"}},
 )
 def propose(tenant: TenantPath, body: PriorityIn) -> Response[StaffPriorityOut]:
-    created = propose_priority(tenant, principal_from_event(app.current_event.raw_event), body)
-    return Response(status_code=201, body=created, content_type="application/json")
+    proposed = propose_priority(tenant, principal_from_event(app.current_event.raw_event), body)
+    return created(proposed)
 
 
 @app.patch(

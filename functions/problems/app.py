@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from koban.auth import principal_from_event
-from koban.http.api import create_app, lambda_entry
+from koban.http.api import create_app, created, lambda_entry
 from koban.http.params import TenantPath
 from koban.problems.models import Stage
 from koban.problems.schemas import (
@@ -44,12 +44,7 @@ ActionIdPath = Annotated[str, Path(pattern=r"^[0-9a-z]{20}$", description="Actio
 )
 def create(tenant: TenantPath, body: ProblemIn) -> Response[ProblemOut]:
     problem = create_problem(tenant, principal_from_event(app.current_event.raw_event), body)
-    return Response(
-        status_code=201,
-        body=problem,
-        content_type="application/json",
-        headers={"Location": f"/v1/tenants/{tenant}/problems/{problem.id}"},
-    )
+    return created(problem, f"/v1/tenants/{tenant}/problems/{problem.id}")
 
 
 @app.get("/v1/tenants/<tenant>/problems", summary="The tenant's problems, newest first", tags=["problems"])
@@ -85,7 +80,7 @@ def change(tenant: TenantPath, problem_id: ProblemIdPath, body: ProblemChangeIn)
 def create_action(tenant: TenantPath, problem_id: ProblemIdPath, body: ActionIn) -> Response[ProblemOut]:
     problem = add_action(tenant, problem_id, principal_from_event(app.current_event.raw_event), body)
     location = f"/v1/tenants/{tenant}/problems/{problem_id}/actions/{problem.actions[-1].id}"
-    return Response(status_code=201, body=problem, content_type="application/json", headers={"Location": location})
+    return created(problem, location)
 
 
 @app.patch(

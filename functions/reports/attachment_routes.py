@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from koban.attachments.service import read_attachment, upload_attachment
 from koban.auth import principal_from_event
-from koban.http.api import binary_body
+from koban.http.api import binary_body, created
 from koban.http.params import TenantPath
 from koban.reports.schemas import AttachmentOut
 
@@ -29,7 +29,7 @@ def upload(tenant: TenantPath) -> Response[AttachmentOut]:
     event = router.current_event
     content_type = event.headers.get("content-type") or event.headers.get("Content-Type")
     stored = upload_attachment(tenant, binary_body(event.raw_event), content_type)
-    return Response(status_code=201, body=stored, content_type="application/json")
+    return created(stored)
 
 
 @router.get("/v1/tenants/<tenant>/attachments/<attachment_id>", summary="A photo (staff)", tags=["attachments"])

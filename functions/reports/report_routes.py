@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
 from koban.auth import principal_from_event
+from koban.http.api import created
 from koban.http.params import AcceptLanguage, TenantPath, languages
 from koban.reports.idempotency import submit_report_once
 from koban.reports.lifecycle import Status
@@ -51,12 +52,7 @@ def submit(tenant: TenantPath, body: ReportIn, idempotency_key: IdempotencyKey =
         idempotency_key,
         router.lambda_context,
     )
-    return Response(
-        status_code=201,
-        body=receipt,
-        content_type="application/json",
-        headers={"Location": f"/v1/tenants/{tenant}/reports/{receipt.id}"},
-    )
+    return created(receipt, f"/v1/tenants/{tenant}/reports/{receipt.id}")
 
 
 @router.get("/v1/tenants/<tenant>/reports", summary="The staff queue, newest first", tags=["reports"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
@@ -310,19 +311,13 @@ def emerging(
         name = pick(category.name, [language, *languages]) if category else signal.category
         items.append(
             EmergingItem(
-                cell=signal.cell,
-                category=signal.category,
+                **asdict(signal)
+                | {
+                    "expected_recent": round(signal.expected_recent, 3),
+                    "ratio": round(signal.ratio, 2),
+                    "score": round(signal.score, 2),
+                },
                 category_name=name,
-                recent_count=signal.recent_count,
-                recent_days=signal.recent_days,
-                baseline_count=signal.baseline_count,
-                baseline_days=signal.baseline_days,
-                expected_recent=round(signal.expected_recent, 3),
-                ratio=round(signal.ratio, 2),
-                p_value=signal.p_value,
-                adjusted_p_value=signal.adjusted_p_value,
-                score=round(signal.score, 2),
-                neighbour_recent=signal.neighbour_recent,
                 explanation=signal.explanation(language, name),
                 geometry={"type": "Polygon", "coordinates": [cell_polygon(signal.cell)]},
             )

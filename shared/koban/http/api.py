@@ -9,13 +9,14 @@ import base64
 import json
 import re
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
 from koban.errors import KobanError
 from koban.http.problems import PROBLEM_CONTENT_TYPE, from_domain_error, from_validation_errors, problem
@@ -62,6 +63,15 @@ def create_app() -> APIGatewayRestResolver:
         return problem(500, "An internal error occurred; it has been logged.", code="internal_error")
 
     return app
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def created(body: ModelT, location: str | None = None) -> Response[ModelT]:
+    """A 201 answer with the new resource, and where it lives when it has its own URL."""
+    headers = {"Location": location} if location else {}
+    return Response(status_code=201, body=body, content_type="application/json", headers=headers)
 
 
 def json_depth(text: str) -> int:
