@@ -10,6 +10,7 @@ SAM := $(SAM_VENV)/bin/sam
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+STACK ?= koban
 
 .PHONY: install run test test-fast lint format typecheck bench build deploy openapi clean
 
@@ -57,7 +58,8 @@ build: $(SAM)
 	$(SAM) build --template-file template.yaml
 
 deploy: build
-	$(SAM) deploy --guided
+	$(SAM) deploy --guided --stack-name $(STACK)
+	$(BIN)/python -m koban_local.publish_web --stack-name $(STACK)
 
 clean:
 	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache
