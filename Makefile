@@ -12,7 +12,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 STACK ?= koban
 
-.PHONY: install run test test-fast lint format typecheck bench build deploy openapi clean
+.PHONY: system-packages install run test test-fast lint format typecheck bench build deploy openapi clean
 
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
@@ -20,13 +20,25 @@ $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	$(BIN)/pip install --quiet -e '.[local,dev]' $(addprefix -e ,$(PLUGINS))
 	touch $(STAMP)
 
+# System packages the tests need (Debian): Chromium for the browser tests, Node.js and npm for the web build.
+# Only what is missing is installed; as a non-root user through sudo.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
 install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/koban serve --host $(HOST) --port $(PORT)
 
 # The SAM tool environment is needed by the template tests that run SAM's own transform.
-test: $(STAMP) $(SAM)
+test: system-packages $(STAMP) $(SAM)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
