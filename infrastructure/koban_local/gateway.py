@@ -248,12 +248,16 @@ class LocalGateway(Running):
                     return _Reply(HTTPStatus.MOVED_PERMANENTLY, [("Location", path + "/")])
                 target = target / "index.html"
             if not target.is_file() and "." not in relative.rsplit("/", 1)[-1]:
-                # A single-page app's own route (/app/pilot-nl/report): its index.html, as CloudFront's
-                # error-page rule does in the cloud.
+                # A single-page app's own route (/app/pilot-nl/report): its index.html, as the template's
+                # CloudFront routing function (WebPageRouting) does in the cloud.
                 target = root / "index.html"
             if not target.is_file():
                 raise GatewayError(None, 404, "No such file.")
-            headers = [("Content-Type", _content_type(target)), ("Cache-Control", "no-cache")]
+            headers = [
+                ("Content-Type", _content_type(target)),
+                ("Cache-Control", "no-cache"),
+                *self.template.page_headers,
+            ]
             return _Reply(200, headers, target.read_bytes())
         return None
 

@@ -189,6 +189,7 @@ class Template:
         self.stage = self._read_stage()
         self.cors = self._read_cors()
         self.gateway_responses = self._read_gateway_responses()
+        self.page_headers = self._read_page_headers()
         self.functions = {
             logical_id: self._read_function(logical_id, resource.get("Properties") or {})
             for logical_id, resource in self.resources.items()
@@ -321,6 +322,24 @@ class Template:
                     templates=dict(spec.get("ResponseTemplates") or {}),
                 )
         return responses
+
+    def _read_page_headers(self) -> tuple[tuple[str, str], ...]:
+        """The security headers CloudFront adds to the web pages (its ResponseHeadersPolicy), for the local gateway
+        to send with its static files, so a page that breaks the content security policy breaks locally too.
+        Strict-Transport-Security is left out: the local gateway speaks plain HTTP."""
+        headers: list[tuple[str, str]] = []
+        for policy in self._properties_of("AWS::CloudFront::ResponseHeadersPolicy").values():
+            security = (policy.get("ResponseHeadersPolicyConfig") or {}).get("SecurityHeadersConfig") or {}
+            if "ContentSecurityPolicy" in security:
+                csp = _scalar_text(self.resolve(security["ContentSecurityPolicy"]["ContentSecurityPolicy"], {}))
+                headers.append(("Content-Security-Policy", csp))
+            if "ContentTypeOptions" in security:
+                headers.append(("X-Content-Type-Options", "nosniff"))
+            if "FrameOptions" in security:
+                headers.append(("X-Frame-Options", str(security["FrameOptions"]["FrameOption"])))
+            if "ReferrerPolicy" in security:
+                headers.append(("Referrer-Policy", str(security["ReferrerPolicy"]["ReferrerPolicy"])))
+        return tuple(headers)
 
     def _read_function(self, logical_id: str, own: Mapping[str, Any]) -> Function:
         properties = _merge(self._function_globals, own)

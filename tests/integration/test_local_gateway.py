@@ -503,6 +503,9 @@ def test_given_a_static_root_when_browsed_then_files_are_served_with_their_types
     index = _request(gateway, "GET", "/dashboard/")
     assert (index.status, index.body) == (200, b"<h1>dashboard</h1>")
     assert index.header("Content-Type") == "text/html; charset=utf-8"
+    # The same security headers as CloudFront gives the pages in the cloud (the template's policy)
+    assert index.header("Content-Security-Policy") == "default-src 'self'"
+    assert index.header("X-Frame-Options") == "DENY"
     script = _request(gateway, "GET", "/dashboard/app.js")
     assert script.header("Content-Type") == "text/javascript; charset=utf-8"
     assert _request(gateway, "GET", "/dashboard/reports").header("Location") == "/dashboard/reports/"

@@ -226,3 +226,14 @@ def test_given_function_environments_when_shared_then_only_values_that_agree_are
     assert shared["EVENTS_TABLE"] == "local-events"
     assert shared["ONLY_A"] == "yes"  # one function's own variable conflicts with nobody
     assert "POWERTOOLS_SERVICE_NAME" not in shared  # echo-a, echo-b, koban-fixture: set at import only
+
+
+def test_given_a_response_headers_policy_when_loaded_then_pages_get_its_security_headers(
+    fixture_template: Template,
+) -> None:
+    # HSTS stays with CloudFront: the local gateway speaks plain HTTP.
+    assert fixture_template.page_headers == (
+        ("Content-Security-Policy", "default-src 'self'"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+    )
