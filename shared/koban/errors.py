@@ -67,3 +67,9 @@ class StorageError(KobanError):
     """A data store failed for a reason that is not the caller's fault (wraps a botocore `ClientError`)."""
 
     code = "storage_error"
+
+
+class Unavailable(KobanError):
+    """A feature this deployment has not configured (e.g. web push without a VAPID key): try another way."""
+
+    code = "unavailable"

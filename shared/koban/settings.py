@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -31,8 +31,34 @@ class Settings(BaseModel):
     # Extra plugin modules to register by name, comma-separated (entry points are discovered anyway).
     plugins: Annotated[tuple[str, ...], Field(alias="KOBAN_PLUGINS")] = ()
     idempotency_ttl_seconds: Annotated[int, Field(alias="KOBAN_IDEMPOTENCY_TTL_SECONDS", ge=60)] = 3600
+    # Two-way communication (koban.notifications).
+    notifications_table: Annotated[str, Field(alias="NOTIFICATIONS_TABLE")] = "NotificationsTable"
+    subscriptions_table: Annotated[str, Field(alias="SUBSCRIPTIONS_TABLE")] = "SubscriptionsTable"
+    notification_queue_url: Annotated[str, Field(alias="NOTIFICATION_QUEUE_URL")] = ""
+    # "outbox" stores what would be sent (readable through the API); "providers" sends by SES, SNS and web push.
+    notification_delivery: Annotated[Literal["outbox", "providers"], Field(alias="NOTIFICATION_DELIVERY")] = "outbox"
+    # The KMS HMAC key that signs one-click unsubscribe tokens (no secret ever leaves KMS).
+    notification_signing_key: Annotated[str, Field(alias="NOTIFICATION_SIGNING_KEY")] = ""
+    notification_email_from: Annotated[str, Field(alias="NOTIFICATION_EMAIL_FROM")] = "no-reply@example.org"
+    # Sends per second of one delivery worker (0: unpaced); the template also caps the workers' concurrency.
+    notification_sends_per_second: Annotated[float, Field(alias="NOTIFICATION_SENDS_PER_SECOND", ge=0)] = 50.0
+    # Origin of the web pages and (same origin) the API, for the links in messages.
+    public_base_url: Annotated[str, Field(alias="PUBLIC_BASE_URL", pattern=r"^https?://[^/\s]+$")] = (
+        "http://127.0.0.1:8000"
+    )
+    # Web push (RFC 8292 VAPID): the application server's P-256 private key, base64url (32 bytes) or PEM.
+    vapid_private_key: Annotated[str, Field(alias="VAPID_PRIVATE_KEY", repr=False)] = ""
+    vapid_subject: Annotated[str, Field(alias="VAPID_SUBJECT")] = "mailto:no-reply@example.org"
+    # Web push is only ever POSTed to these push services (the endpoint comes from the public).
+    push_service_hosts: Annotated[tuple[str, ...], Field(alias="PUSH_SERVICE_HOSTS")] = (
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    )
 
-    @field_validator("plugins", mode="before")
+    @field_validator("plugins", "push_service_hosts", mode="before")
     @classmethod
     def _split_names(cls, value: object) -> object:
         if isinstance(value, str):

@@ -18,6 +18,7 @@ from koban.errors import (
     PayloadTooLarge,
     StorageError,
     Unauthenticated,
+    Unavailable,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -36,6 +37,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[KobanError], int], ...] = (
     (PayloadTooLarge, 413),
     (UnsupportedMediaType, 415),
     (StorageError, 503),
+    (Unavailable, 503),
 )
 
 

@@ -38,6 +38,9 @@ class EventKind(StrEnum):
     RECEIVED = "received"
     STATUS_CHANGED = "status_changed"
     CONTACT_VIEWED = "contact_viewed"
+    # The private thread with the reporter (koban.notifications.thread) audits into the report's history.
+    MESSAGE_POSTED = "message_posted"
+    THREAD_VIEWED = "thread_viewed"
 
 
 class GeoPoint(BaseModel):
