@@ -53,3 +53,26 @@ def parent_cell(cell: str, resolution: int) -> str:
     """The cell of `resolution` that contains `cell` (a block's neighbourhood)."""
     parent: str = _h3().cell_to_parent(cell, resolution)
     return parent
+
+
+def resolution_of(cell: str) -> int:
+    resolution: int = _h3().get_resolution(cell)
+    return resolution
+
+
+def children_of(cell: str, resolution: int) -> list[str]:
+    """The cells of `resolution` (finer than the cell's own) that make up `cell`."""
+    children: list[str] = _h3().cell_to_children(cell, resolution)
+    return children
+
+
+def polygon_cells(polygon: dict[str, object], resolution: int) -> list[str]:
+    """The cells of `resolution` whose centres lie inside a GeoJSON Polygon ([lon, lat] rings, holes allowed)."""
+    cells: list[str] = _h3().geo_to_cells(polygon, resolution)
+    return cells
+
+
+def compact(cells: list[str]) -> list[str]:
+    """The fewest cells covering the same area (seven siblings become their parent, recursively)."""
+    compacted: list[str] = _h3().compact_cells(cells)
+    return compacted
