@@ -31,6 +31,15 @@ class Settings(BaseModel):
     # Extra plugin modules to register by name, comma-separated (entry points are discovered anyway).
     plugins: Annotated[tuple[str, ...], Field(alias="KOBAN_PLUGINS")] = ()
     idempotency_ttl_seconds: Annotated[int, Field(alias="KOBAN_IDEMPOTENCY_TTL_SECONDS", ge=60)] = 3600
+    # The assistant: conversations (kept for a short time), the knowledge repository, the optional LLM plugin.
+    conversations_table: Annotated[str, Field(alias="CONVERSATIONS_TABLE")] = "ConversationsTable"
+    knowledge_bucket: Annotated[str, Field(alias="KNOWLEDGE_BUCKET")] = "koban-knowledge"
+    conversation_retention_days: Annotated[int, Field(alias="CONVERSATION_RETENTION_DAYS", ge=1, le=365)] = 30
+    knowledge_cache_seconds: Annotated[float, Field(alias="KOBAN_KNOWLEDGE_CACHE_SECONDS", ge=0, le=3600)] = 60.0
+    assistant_llm_model_id: Annotated[str, Field(alias="KOBAN_ASSISTANT_LLM_MODEL_ID", max_length=200)] = ""
+    assistant_llm_timeout_seconds: Annotated[
+        float, Field(alias="KOBAN_ASSISTANT_LLM_TIMEOUT_SECONDS", gt=0, le=30)
+    ] = 4.0
     # Two-way communication (koban.notifications).
     notifications_table: Annotated[str, Field(alias="NOTIFICATIONS_TABLE")] = "NotificationsTable"
     subscriptions_table: Annotated[str, Field(alias="SUBSCRIPTIONS_TABLE")] = "SubscriptionsTable"
