@@ -16,7 +16,14 @@ from typing import Any
 import pluggy
 import pytest
 
-from koban.plugins import ENTRY_POINT_GROUP, PROJECT_NAME, hookimpl, hookspecs, load_tenant_file
+from koban.plugins import (
+    ENTRY_POINT_GROUP,
+    PROJECT_NAME,
+    PluginConfigurationError,
+    hookimpl,
+    hookspecs,
+    load_tenant_file,
+)
 from koban.plugins.host import build_plugin_manager
 from koban.tenants import service
 from koban.tenants.models import AssistantGroup, Category, Tenant
@@ -167,7 +174,7 @@ def test_given_a_misspelt_plugin_module_by_name_when_the_manager_is_built_then_i
     module.koban_tennants = hookimpl(lambda: [])  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, module.__name__, module)
 
-    with pytest.raises(pluggy.PluginValidationError):
+    with pytest.raises(PluginConfigurationError, match="plugin 'koban_test_misspelt'.*koban_tennants"):
         build_plugin_manager((module.__name__,), entry_points=False)
 
 

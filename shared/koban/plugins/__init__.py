@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pluggy
 
+from koban.errors import KobanError
 from koban.tenants.models import Tenant
 
 PROJECT_NAME = "koban"
@@ -15,9 +16,16 @@ ENTRY_POINT_GROUP = "koban"
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
+class PluginConfigurationError(KobanError):
+    """A plugin cannot be loaded, breaks the hook contract, or defines something invalid (or something another
+    plugin defines too). Raised at start-up, never for a request; the message names the plugin."""
+
+    code = "plugin_configuration"
+
+
 def load_tenant_file(path: Path) -> Tenant:
     """A tenant described as JSON data, the way city plugins declare theirs."""
     return Tenant.model_validate(json.loads(path.read_text(encoding="utf-8")))
 
 
-__all__ = ["ENTRY_POINT_GROUP", "PROJECT_NAME", "hookimpl", "load_tenant_file"]
+__all__ = ["ENTRY_POINT_GROUP", "PROJECT_NAME", "PluginConfigurationError", "hookimpl", "load_tenant_file"]

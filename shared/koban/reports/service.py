@@ -41,7 +41,7 @@ from koban.reports.storage import PersonalDataRepository, ReportRepository
 from koban.reports.triage import triage
 from koban.settings import get_settings
 from koban.tenants.models import Tenant
-from koban.tenants.service import get_category, get_tenant
+from koban.tenants.service import get_category, get_tenant, status_name
 
 # Clocks of phones are wrong by minutes; more than this in the future is a mistake.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -207,7 +207,7 @@ def reporter_view(tenant_id: str, report_id: str, tracking_token: str, languages
         id=report.id,
         category=_category_ref(tenant, report.category, [language, *languages]),
         status=report.status,
-        status_label=translate(f"status.{report.status}", language),
+        status_label=status_name(tenant, report.status, language),
         received_at=report.received_at,
         updated_at=report.updated_at,
         expected_response_at=report.expected_response_at,
@@ -215,7 +215,7 @@ def reporter_view(tenant_id: str, report_id: str, tracking_token: str, languages
             PublicNoteOut(
                 at=event.at,
                 status=event.to_status,
-                status_label=translate(f"status.{event.to_status}", language) if event.to_status else None,
+                status_label=status_name(tenant, event.to_status, language) if event.to_status else None,
                 note=event.public_note,
             )
             for event in found.events

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import tzinfo
 from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from koban.reports.lifecycle import Status
 
 TenantId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")]
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
@@ -88,9 +91,49 @@ class Category(_Frozen):
     deadline_hours: Annotated[int, Field(ge=1, le=24 * 90)] = 72
     default_unit: Code | None = None
     keywords: LocalizedText = Field(default_factory=dict)
+    # A city's own category names the KOBAN base category it refines, so pilots can be compared; None for a
+    # base category, or a local one without an equivalent.
+    maps_to: Code | None = None
+    # Reports of this category in one neighbourhood cell within the recent window before the dashboard flags
+    # an emerging problem; set by the tenant's `alert_threshold` rule, None for the dashboard's own default.
+    alert_threshold: Annotated[int, Field(ge=1, le=10_000)] | None = None
 
     def question(self, code: str) -> Question | None:
         return next((question for question in self.questions if question.code == code), None)
+
+
+class ContactChannel(StrEnum):
+    """How a unit can be reached."""
+
+    PHONE = "phone"
+    SMS = "sms"
+    EMAIL = "email"
+    WEB = "web"
+    ADDRESS = "address"
+
+
+_CONTACT_VALUES: dict[ContactChannel, re.Pattern[str]] = {
+    ContactChannel.PHONE: re.compile(r"^\+?[0-9][0-9 ()./-]{1,30}$"),
+    ContactChannel.SMS: re.compile(r"^\+?[0-9][0-9 ()./-]{1,30}$"),
+    ContactChannel.EMAIL: re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,24}$"),
+    ContactChannel.WEB: re.compile(r"^https://[^\s]{3,290}$"),
+    ContactChannel.ADDRESS: re.compile(r"^\S(?:.{0,298}\S)?$", re.DOTALL),
+}
+
+
+class Contact(_Frozen):
+    """One way to reach a unit: a phone or SMS number, an e-mail address, a web page or a street address."""
+
+    channel: ContactChannel
+    value: Annotated[str, Field(min_length=1, max_length=300)]
+    # When the channel answers (e.g. "Mon-Fri 08:00-16:00"), in the tenant's languages.
+    hours: LocalizedText = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _value_fits_channel(self) -> Contact:
+        if not _CONTACT_VALUES[self.channel].match(self.value):
+            raise ValueError(f"{self.value!r} is not a valid {self.channel} contact")
+        return self
 
 
 class Unit(_Frozen):
@@ -99,6 +142,7 @@ class Unit(_Frozen):
     code: Code
     name: LocalizedText
     kind: Annotated[str, Field(pattern=r"^(police|municipality|partner)$")] = "police"
+    contacts: tuple[Contact, ...] = ()
 
 
 class Area(_Frozen):
@@ -127,6 +171,9 @@ class Tenant(_Frozen):
     timezone: str
     area: Area
     units: tuple[Unit, ...]
+    # The tenant's own names for lifecycle statuses (status code -> localised name), e.g. the Polish KMZB
+    # names; a status not named here keeps the name of the message catalogues (`status.<code>`).
+    status_names: dict[Status, LocalizedText] = Field(default_factory=dict)
     settings: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("timezone")
@@ -141,6 +188,14 @@ class Tenant(_Frozen):
         if not languages:
             raise ValueError("a tenant needs at least one language")
         return languages
+
+    @field_validator("units")
+    @classmethod
+    def _distinct_units(cls, units: tuple[Unit, ...]) -> tuple[Unit, ...]:
+        codes = [unit.code for unit in units]
+        if not units or len(set(codes)) != len(codes):
+            raise ValueError("a tenant needs at least one unit, and unit codes must be distinct")
+        return units
 
     @property
     def zone(self) -> tzinfo:

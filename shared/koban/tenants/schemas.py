@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from koban.i18n import pick
-from koban.tenants.models import Category, Question, Tenant
+from koban.tenants.models import Category, Question, Tenant, Unit
 
 
 class AreaOut(BaseModel):
@@ -14,10 +14,24 @@ class AreaOut(BaseModel):
     name: str
 
 
+class UnitContactOut(BaseModel):
+    channel: str
+    value: str
+    hours: str
+
+
 class UnitOut(BaseModel):
     code: str
     name: str
     kind: str
+    contacts: list[UnitContactOut]
+
+
+class TenantStatusOut(BaseModel):
+    """A lifecycle status with the tenant's name for it (e.g. the KMZB names in Poland)."""
+
+    code: str
+    name: str
 
 
 class TenantOut(BaseModel):
@@ -28,6 +42,7 @@ class TenantOut(BaseModel):
     timezone: str
     area: AreaOut
     units: list[UnitOut]
+    statuses: list[TenantStatusOut]
 
 
 class TenantListOut(BaseModel):
@@ -55,6 +70,7 @@ class CategoryOut(BaseModel):
     name: str
     description: str
     group: str
+    maps_to: str | None
     sensitive: bool
     deadline_hours: int
     questions: list[QuestionOut]
@@ -66,7 +82,19 @@ class CategoryListOut(BaseModel):
     items: list[CategoryOut]
 
 
-def tenant_out(tenant: Tenant, languages: list[str]) -> TenantOut:
+def unit_out(unit: Unit, preferred: list[str]) -> UnitOut:
+    return UnitOut(
+        code=unit.code,
+        name=pick(unit.name, preferred),
+        kind=unit.kind,
+        contacts=[
+            UnitContactOut(channel=str(contact.channel), value=contact.value, hours=pick(contact.hours, preferred))
+            for contact in unit.contacts
+        ],
+    )
+
+
+def tenant_out(tenant: Tenant, languages: list[str], statuses: list[TenantStatusOut]) -> TenantOut:
     preferred = [*languages, *tenant.languages]
     return TenantOut(
         id=tenant.id,
@@ -75,7 +103,8 @@ def tenant_out(tenant: Tenant, languages: list[str]) -> TenantOut:
         languages=list(tenant.languages),
         timezone=tenant.timezone,
         area=AreaOut(bbox=tenant.area.bbox, centre=tenant.area.centre, name=tenant.area.name),
-        units=[UnitOut(code=unit.code, name=pick(unit.name, preferred), kind=unit.kind) for unit in tenant.units],
+        units=[unit_out(unit, preferred) for unit in tenant.units],
+        statuses=statuses,
     )
 
 
@@ -98,6 +127,7 @@ def category_out(category: Category, languages: list[str]) -> CategoryOut:
         name=pick(category.name, languages),
         description=pick(category.description, languages),
         group=str(category.group),
+        maps_to=category.maps_to,
         sensitive=category.sensitive,
         deadline_hours=category.deadline_hours,
         questions=[question_out(question, languages) for question in category.questions],
