@@ -23,6 +23,7 @@ from koban.tenants.models import Category, Tenant
 __all__ = [
     "GENERIC_UNITS",
     "PRIORITIES",
+    "koban_app_module_types",
     "koban_categories",
     "koban_deadline_hours",
     "koban_route",
@@ -142,3 +143,11 @@ def koban_translations(language: str) -> dict[str, str] | None:
     if language not in _languages():
         return None
     return dict(_messages(language))
+
+@hookimpl(trylast=True)
+def koban_app_module_types(tenant: Tenant) -> list[Any]:
+    """The built-in module types of citizen apps (App Factory): 112 button, report, tracking, assistant, area
+    alerts, neighbourhood priorities, neighbourhood team, safety information and the trust survey."""
+    from koban.app_config.modules import builtin_module_types  # only the functions that use apps load it
+
+    return builtin_module_types()

@@ -8,12 +8,15 @@ plugin's implementation runs first and can override it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from koban.plugins import PROJECT_NAME
 from koban.tenants.models import Category, Tenant
+
+if TYPE_CHECKING:  # the App Factory models are imported only by the functions that use them
+    from koban.app_config.models import AppModuleType
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
@@ -105,4 +108,23 @@ def koban_translations(language: str) -> dict[str, str] | None:
     Returns: a mapping of message key to text (with `{name}` placeholders), or None; all results are merged,
     the plugin called first winning.
     Added in 0.1.
+    """
+
+@hookspec
+def koban_app_module_types(tenant: Tenant) -> list[AppModuleType[Any]] | None:
+    """Module types the citizen apps of `tenant` can show (App Factory).
+
+    Parameters: `tenant`, the tenant whose app configurations are being validated, checked or delivered.
+    Returns: a list of `koban.app_config.models.AppModuleType`, or None to add nothing; all results are
+    collected, and where two plugins define the same `name`, the one called first wins (city plugins run
+    before the default plugin, so a city can replace a built-in type). An `AppModuleType` has `name` (the
+    module's `type` in a configuration, like `neighbourhood_watch`), `settings` (the pydantic model of the
+    module's settings: it validates them, it becomes part of the JSON Schema published to app builders, and
+    its `Label`/`Paragraph`/`ArticleText` texts and `Condition` rules are checked like every other), `title`
+    (default title by language) and `description`, and optionally `default` (settings for the tenant's
+    default configuration, or None to leave the module out), `check` (findings that stop a publication,
+    e.g. a unit the tenant does not have) and `render` (what apps receive; by default the settings with every
+    text in the asked language). The default plugin contributes the built-in types: `emergency`, `report`,
+    `tracking`, `assistant`, `area_alerts`, `priorities`, `neighbourhood_team`, `safety_info`, `survey`.
+    Added in 0.2.
     """
