@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,23 @@ class KobanError(Exception):
 
 
 class ValidationFailed(KobanError):
-    """The input is well-formed JSON but breaks a rule of the domain; `errors` names each bad field."""
+    """The input is well-formed JSON but breaks a rule of the domain; `errors` names each bad field.
+
+    `extra` holds more members for the problem document (RFC 9457 extension members, e.g. `findings`)."""
 
     code = "validation_failed"
 
-    def __init__(self, errors: list[FieldError], detail: str | None = None) -> None:
-        super().__init__(detail or "; ".join(f"{e.field}: {e.message}" for e in errors))
+    def __init__(
+        self,
+        errors: list[FieldError],
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail or "; ".join(f"{e.field}: {e.message}" for e in errors), code=code)
         self.errors = errors
+        self.extra = extra or {}
 
 
 class NotFound(KobanError):
@@ -53,6 +64,18 @@ class Forbidden(KobanError):
 
 class Conflict(KobanError):
     code = "conflict"
+
+
+class PreconditionFailed(KobanError):
+    """An `If-Match` names a version that is no longer the current one (someone changed it meanwhile)."""
+
+    code = "precondition_failed"
+
+
+class PreconditionRequired(KobanError):
+    """A change that could overwrite someone else's work came without `If-Match` (RFC 6585)."""
+
+    code = "precondition_required"
 
 
 class PayloadTooLarge(KobanError):

@@ -16,6 +16,8 @@ from koban.errors import (
     KobanError,
     NotFound,
     PayloadTooLarge,
+    PreconditionFailed,
+    PreconditionRequired,
     StorageError,
     Unauthenticated,
     Unavailable,
@@ -34,6 +36,8 @@ _STATUS_BY_ERROR: tuple[tuple[type[KobanError], int], ...] = (
     (Unauthenticated, 401),
     (Forbidden, 403),
     (Conflict, 409),
+    (PreconditionFailed, 412),
+    (PreconditionRequired, 428),
     (PayloadTooLarge, 413),
     (UnsupportedMediaType, 415),
     (StorageError, 503),
@@ -55,8 +59,10 @@ def problem(
     code: str | None = None,
     errors: Iterable[FieldError] = (),
     headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> Response[str]:
-    """A problem+json response; `code` becomes the `type` URI so clients can branch on it."""
+    """A problem+json response; `code` becomes the `type` URI so clients can branch on it. `extra` adds
+    extension members (RFC 9457 §3.2); it never replaces a standard one."""
     title = HTTPStatus(status).phrase
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + (code or title.lower().replace(" ", "_")),
@@ -67,6 +73,8 @@ def problem(
     error_list = [error.as_dict() for error in errors]
     if error_list:
         body["errors"] = error_list
+    for name, value in (extra or {}).items():
+        body.setdefault(name, value)
     return Response(
         status_code=status,
         content_type=PROBLEM_CONTENT_TYPE,
@@ -76,8 +84,9 @@ def problem(
 
 
 def from_domain_error(error: KobanError) -> Response[str]:
-    errors = error.errors if isinstance(error, ValidationFailed) else ()
-    return problem(status_for(error), error.detail, code=error.code, errors=errors)
+    if isinstance(error, ValidationFailed):
+        return problem(status_for(error), error.detail, code=error.code, errors=error.errors, extra=error.extra)
+    return problem(status_for(error), error.detail, code=error.code)
 
 
 def field_path(location: Sequence[Any]) -> str:
