@@ -25,6 +25,14 @@ class Settings(BaseModel):
     aggregates_table: Annotated[str, Field(alias="AGGREGATES_TABLE")] = "AggregatesTable"
     problems_table: Annotated[str, Field(alias="PROBLEMS_TABLE")] = "ProblemsTable"
     attachments_bucket: Annotated[str, Field(alias="ATTACHMENTS_BUCKET")] = "koban-attachments"
+    app_config_table: Annotated[str, Field(alias="APP_CONFIG_TABLE")] = "AppConfigTable"
+    app_config_bucket: Annotated[str, Field(alias="APP_CONFIG_BUCKET")] = "koban-app-config"
+    # Apps re-read a published configuration after this long (Cache-Control max-age), and a function instance
+    # re-reads which version is published after this long: together the most a publication takes to arrive.
+    app_config_max_age_seconds: Annotated[int, Field(alias="APP_CONFIG_MAX_AGE_SECONDS", ge=0, le=86400)] = 60
+    app_config_pointer_ttl_seconds: Annotated[
+        float, Field(alias="APP_CONFIG_POINTER_TTL_SECONDS", ge=0, le=300)
+    ] = 5.0
     reporter_data_retention_days: Annotated[int, Field(alias="REPORTER_DATA_RETENTION_DAYS", ge=1, le=3650)] = 365
     staff_user_pool_id: Annotated[str, Field(alias="STAFF_USER_POOL_ID")] = ""
     staff_user_pool_client_id: Annotated[str, Field(alias="STAFF_USER_POOL_CLIENT_ID")] = ""
