@@ -12,6 +12,7 @@ def reset_process_caches() -> None:
     from koban.aggregation import service as aggregation
     from koban.api_keys import service as api_keys
     from koban.attachments import service as attachments
+    from koban.notifications import stores as notifications
     from koban.plugins import host
     from koban.priorities import service as priorities
     from koban.problems import service as problems
@@ -29,3 +30,4 @@ def reset_process_caches() -> None:
     aggregation.aggregate_repository.cache_clear()
     problems.problem_repository.cache_clear()
     priorities.priority_repository.cache_clear()
+    notifications.reset()

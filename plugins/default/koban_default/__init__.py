@@ -26,6 +26,7 @@ __all__ = [
     "koban_app_module_types",
     "koban_categories",
     "koban_deadline_hours",
+    "koban_notification_adapters",
     "koban_route",
     "koban_rules",
     "koban_translations",
@@ -143,6 +144,15 @@ def koban_translations(language: str) -> dict[str, str] | None:
     if language not in _languages():
         return None
     return dict(_messages(language))
+
+
+@hookimpl(trylast=True)
+def koban_notification_adapters(tenant: Tenant, delivery: str) -> dict[str, Any]:
+    """The outbox for every channel, or, with `delivery` = `providers`, SES e-mail, SNS SMS and web push."""
+    from koban.notifications.adapters import default_adapters
+
+    return {str(channel): adapter for channel, adapter in default_adapters(delivery).items()}
+
 
 @hookimpl(trylast=True)
 def koban_app_module_types(tenant: Tenant) -> list[Any]:

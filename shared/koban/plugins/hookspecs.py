@@ -110,6 +110,21 @@ def koban_translations(language: str) -> dict[str, str] | None:
     Added in 0.1.
     """
 
+
+@hookspec
+def koban_notification_adapters(tenant: Tenant, delivery: str) -> dict[str, Any] | None:
+    """The adapters that carry notifications of `tenant` out, by channel (`email`, `sms`, `push`).
+
+    Parameters: `tenant`; `delivery`, the deployment's setting `NOTIFICATION_DELIVERY`: `outbox` (store what
+    would be sent, readable through the API) or `providers` (really send).
+    Returns: a mapping of channel to an adapter, an object with `channel` and `send(message: Outgoing) ->
+    SendResult` (see `koban.notifications.adapters`), or None; all results are collected and merged, the
+    plugin called first winning for each channel (so a city can bring its own SMS gateway and keep the rest).
+    An adapter must not raise for a refused message: it reports `retry` or `failed`.
+    Added in 0.2.
+    """
+
+
 @hookspec
 def koban_app_module_types(tenant: Tenant) -> list[AppModuleType[Any]] | None:
     """Module types the citizen apps of `tenant` can show (App Factory).
