@@ -77,7 +77,6 @@ def _category_decision(tenant: Tenant, category: Category, rules: dict[str, Any]
 
 def _apply_category_rules(tenant: Tenant, category: Category, rules: dict[str, Any]) -> Category:
     """The category after the tenant's `sensitive` and `alert_threshold` rules (see `rule_points`)."""
-    update: dict[str, Any] = {}
     sensitive = _category_decision(tenant, category, rules, "sensitive")
     if sensitive is not None and not isinstance(sensitive, bool):
         raise PluginConfigurationError(
@@ -85,7 +84,8 @@ def _apply_category_rules(tenant: Tenant, category: Category, rules: dict[str, A
             "it must give true or false"
         )
     if sensitive:
-        update["sensitive"] = True
+        category = category.model_copy(update={"sensitive": True})
+    # The alert threshold sees the sensitivity just decided.
     threshold = _category_decision(tenant, category, rules, "alert_threshold")
     if threshold is not None:
         whole = isinstance(threshold, int | float) and not isinstance(threshold, bool) and threshold == int(threshold)
@@ -94,8 +94,8 @@ def _apply_category_rules(tenant: Tenant, category: Category, rules: dict[str, A
                 f"rule 'alert_threshold' of '{tenant.id}' gives {threshold!r} for category '{category.code}'; "
                 f"it must give a whole number from 1 to {MAX_ALERT_THRESHOLD}, or null"
             )
-        update["alert_threshold"] = int(threshold)
-    return category.model_copy(update=update) if update else category
+        category = category.model_copy(update={"alert_threshold": int(threshold)})
+    return category
 
 
 def list_categories(tenant: Tenant) -> list[Category]:
