@@ -63,6 +63,22 @@ CONTRACT_ROUTES: dict[tuple[str, str], tuple[str, str]] = {
     ("PATCH", "/v1/tenants/{tenant}/priorities/{priority_id}"): ("PrioritiesFunction", STAFF),
     ("GET", "/v1/tenants/{tenant}/public/priorities"): ("PrioritiesFunction", PUBLIC),
     ("POST", "/v1/tenants/{tenant}/public/priorities/{priority_id}/votes"): ("PrioritiesFunction", PUBLIC),
+    ("GET", "/v1/tenants/{tenant}/notifications/push-key"): ("NotificationsFunction", PUBLIC),
+    ("POST", "/v1/tenants/{tenant}/reports/{report_id}/subscriptions"): ("NotificationsFunction", PUBLIC),
+    ("GET", "/v1/tenants/{tenant}/reports/{report_id}/subscriptions"): ("NotificationsFunction", PUBLIC),
+    ("POST", "/v1/tenants/{tenant}/subscriptions"): ("NotificationsFunction", PUBLIC),
+    ("POST", "/v1/tenants/{tenant}/subscriptions/{subscription_id}/confirmation"): ("NotificationsFunction", PUBLIC),
+    ("POST", "/v1/tenants/{tenant}/unsubscribe"): ("NotificationsFunction", PUBLIC),
+    ("GET", "/v1/tenants/{tenant}/reports/{report_id}/messages"): ("NotificationsFunction", OPTIONAL_STAFF),
+    ("POST", "/v1/tenants/{tenant}/reports/{report_id}/messages"): ("NotificationsFunction", OPTIONAL_STAFF),
+    ("GET", "/v1/tenants/{tenant}/reports/{report_id}/notifications"): ("NotificationsFunction", PUBLIC),
+    ("GET", "/v1/tenants/{tenant}/notifications/outbox"): ("NotificationsFunction", STAFF),
+    ("POST", "/v1/tenants/{tenant}/receipts"): ("NotificationsFunction", PUBLIC),
+    ("POST", "/v1/tenants/{tenant}/alerts"): ("NotificationsFunction", STAFF),
+    ("GET", "/v1/tenants/{tenant}/alerts"): ("NotificationsFunction", STAFF),
+    ("GET", "/v1/tenants/{tenant}/alerts/{alert_id}"): ("NotificationsFunction", STAFF),
+    ("PATCH", "/v1/tenants/{tenant}/alerts/{alert_id}"): ("NotificationsFunction", STAFF),
+    ("POST", "/v1/tenants/{tenant}/alerts/{alert_id}/decision"): ("NotificationsFunction", STAFF),
 }
 
 EXPECTED_FUNCTIONS = {
@@ -77,6 +93,9 @@ EXPECTED_FUNCTIONS = {
     "PublicFunction": "public",
     "ProblemsFunction": "problems",
     "PrioritiesFunction": "priorities",
+    "NotificationsFunction": "notifications",
+    "NotificationDeliveryFunction": "notification_delivery",
+    "ReportUpdatesFunction": "report_updates",
 }
 
 GLOBAL_ENVIRONMENT = {
@@ -86,6 +105,8 @@ GLOBAL_ENVIRONMENT = {
     "API_KEYS_TABLE": {"Ref": "ApiKeysTable"},
     "AGGREGATES_TABLE": {"Ref": "AggregatesTable"},
     "PROBLEMS_TABLE": {"Ref": "ProblemsTable"},
+    "NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},
+    "SUBSCRIPTIONS_TABLE": {"Ref": "SubscriptionsTable"},
     "ATTACHMENTS_BUCKET": {"Ref": "AttachmentsBucket"},
     "POWERTOOLS_METRICS_NAMESPACE": "Koban",
     "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
