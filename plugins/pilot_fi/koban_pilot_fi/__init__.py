@@ -1,8 +1,17 @@
-"""KOBAN pilot plugin for `pilot-fi` (Helsinki): its tenant, declared as data in `tenant.json`."""
+"""KOBAN pilot plugin for `pilot-fi` (Helsinki, Helsingin poliisilaitos).
+
+The community police (lähipoliisi) in Finnish, Swedish (the second national language) and English, with local
+categories for e-scooters, snow and ice, fireworks and young people at risk (the Anchor team). Everything is
+data in this folder (see README.md); this module only exposes the hooks `DataPlugin` builds from it.
+"""
 
 from pathlib import Path
 
-from koban.plugins import hookimpl, load_tenant_file
+from koban.plugins.package import DataPlugin
 
-TENANTS = [load_tenant_file(Path(__file__).with_name("tenant.json"))]
-koban_tenants = hookimpl(lambda: list(TENANTS))
+plugin = DataPlugin(Path(__file__).parent, name="pilot_fi")
+
+koban_tenants = plugin.koban_tenants
+koban_categories = plugin.koban_categories
+koban_rules = plugin.koban_rules
+koban_translations = plugin.koban_translations
