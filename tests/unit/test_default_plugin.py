@@ -161,10 +161,10 @@ def test_given_a_tenant_without_a_generic_unit_when_categories_are_built_then_th
 # ----------------------------------------------------------------------------------------------- rules
 
 
-def test_given_rules_json_then_it_holds_the_three_named_rules_and_each_passes_validate_rule() -> None:
+def test_given_rules_json_then_it_holds_the_named_rules_and_each_passes_validate_rule() -> None:
     raw = _json("rules.json")
 
-    assert set(raw) == {"triage", "routing", "deadline_hours"}
+    assert set(raw) == {"triage", "routing", "deadline_hours", "assistant_handoff"}
     for rule in raw.values():
         validate_rule(rule)
 

@@ -24,6 +24,7 @@ __all__ = [
     "GENERIC_UNITS",
     "PRIORITIES",
     "koban_app_module_types",
+    "koban_assistant_handoff",
     "koban_categories",
     "koban_deadline_hours",
     "koban_notification_adapters",
@@ -136,6 +137,13 @@ def koban_deadline_hours(tenant: Tenant, facts: dict[str, Any], rules: dict[str,
         return None
     hours = math.ceil(result)
     return hours if result > 0 and hours <= MAX_DEADLINE_HOURS else None
+
+
+@hookimpl(trylast=True)
+def koban_assistant_handoff(tenant: Tenant, facts: dict[str, Any], rules: dict[str, Any]) -> bool | None:
+    """Evaluate the `assistant_handoff` rule; None unless it gives a boolean."""
+    result = _evaluate(rules, "assistant_handoff", facts)
+    return result if isinstance(result, bool) else None
 
 
 @hookimpl(trylast=True)

@@ -143,3 +143,37 @@ def koban_app_module_types(tenant: Tenant) -> list[AppModuleType[Any]] | None:
     `tracking`, `assistant`, `area_alerts`, `priorities`, `neighbourhood_team`, `safety_info`, `survey`.
     Added in 0.2.
     """
+
+
+@hookspec(firstresult=True)
+def koban_assistant_handoff(tenant: Tenant, facts: dict[str, Any], rules: dict[str, Any]) -> bool | None:
+    """Whether a resident's message to the assistant needs a person: True puts the conversation into the
+    officers' queue (`GET /v1/tenants/{tenant}/assistant/handoffs`) and the answer says so.
+
+    Parameters: `tenant`; `facts`, what the assistant understood (`group`: the enquiry category, one of the
+    14; `category`: the report category chosen in that group, or ""; `emergency`, `confidence` (0-1),
+    `language`, `sensitive`, local `hour` and `weekday`, `priority` and `unit` as routed; the default plugin's
+    README lists them all); `rules`, the tenant's merged rules.
+    Returns: True or False; the first non-None result wins. The default evaluates the `assistant_handoff` rule;
+    when no implementation decides, only emergencies are handed over.
+    Added in 0.2.
+    """
+
+
+@hookspec(firstresult=True)
+def koban_assistant_answer(tenant: Tenant, question: dict[str, Any]) -> str | None:
+    """Phrase the assistant's answer to a resident (an answer engine, e.g. a large language model).
+
+    Called only for messages that are not emergencies (those always get the fixed call-112 answer), after the
+    offline answer is composed from templates and knowledge passages.
+    Parameters: `tenant`; `question`, a dict with `text` (the resident's message, phone numbers and e-mail
+    addresses redacted), `language` (the answer's ISO 639-1 language), `category` (one of the 14), `passages`
+    (the retrieved knowledge: a list of dicts with `id`, `title`, `text`, `language`, `url`) and `draft` (the
+    offline answer). An implementation must answer only from `passages` and `draft`, in `language`, and return
+    quickly (the assistant waits for it).
+    Returns: the answer text, or None to keep the offline answer; the first non-None result wins. Core calls
+    the implementations one by one: one that raises is logged and skipped, so the offline answer always
+    remains. The answer's `sources` stay the retrieved items. No implementation is built in; the optional
+    Amazon Bedrock plugin is `koban.assistant.bedrock` (register it by name with `KOBAN_PLUGINS`).
+    Added in 0.2.
+    """
