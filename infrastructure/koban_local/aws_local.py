@@ -1,17 +1,20 @@
-"""The local AWS: an in-process moto server, and the template's tables and buckets created in it.
+"""The local AWS: an in-process moto server, and the template's keys, tables, buckets and queues created in it.
 
 `LocalAws` points every boto3 client of the process (the handlers' and powertools' included) at moto through
-`AWS_ENDPOINT_URL`; `create_resources` builds each table and bucket from the template's own Properties, so
-what runs locally has the keys, indexes, streams, TTL and versioning the cloud has.
+`AWS_ENDPOINT_URL`; `create_resources` builds each KMS key, table, bucket and SQS queue from the template's own
+Properties, so what runs locally has the keys, indexes, streams, TTL, versioning and dead-letter queues the
+cloud has.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
+import boto3
 from moto.server import ThreadedMotoServer
 
 from koban_local import moto_fixes
@@ -62,6 +65,22 @@ _BUCKET_PROPERTIES = frozenset(
         "LifecycleConfiguration",
         "Tags",
     }
+)
+_QUEUE_PROPERTIES = frozenset(
+    {
+        "QueueName",
+        "VisibilityTimeout",
+        "MessageRetentionPeriod",
+        "DelaySeconds",
+        "MaximumMessageSize",
+        "ReceiveMessageWaitTimeSeconds",
+        "RedrivePolicy",
+        "SqsManagedSseEnabled",
+        "Tags",
+    }
+)
+_KEY_PROPERTIES = frozenset(
+    {"Description", "KeySpec", "KeyUsage", "KeyPolicy", "EnableKeyRotation", "Enabled", "MultiRegion", "Tags"}
 )
 # CreateTable accepts these CloudFormation properties unchanged.
 _TABLE_PASS_THROUGH = (
@@ -125,14 +144,23 @@ def create_resources(
     dynamodb_client: AwsClient,
     s3_client: AwsClient,
     prefix: str = LOCAL_STACK_NAME,
+    *,
+    sqs_client: AwsClient | None = None,
+    kms_client: AwsClient | None = None,
 ) -> dict[str, str]:
-    """Create every AWS::DynamoDB::Table and AWS::S3::Bucket of `template`; return logical id → name.
+    """Create every AWS::KMS::Key, AWS::DynamoDB::Table, AWS::S3::Bucket and AWS::SQS::Queue of `template`;
+    return logical id → name (a key's id for a key, whose ARN and Ref then resolve as in the cloud).
 
-    Works with clients of a `LocalAws` server and of an in-process `moto.mock_aws` alike. A resource that
-    already exists is configured again rather than failing, so a second call is harmless.
+    Works with clients of a `LocalAws` server and of an in-process `moto.mock_aws` alike (SQS and KMS clients
+    are made for the same region when not given). A resource that already exists is configured again rather
+    than failing, so a second call is harmless.
     """
     region = str(s3_client.meta.region_name)
     physical: dict[str, str] = {}
+    kms = kms_client or boto3.client("kms", region_name=region)
+    for logical_id, raw in template.keys.items():
+        properties = template.resolve(raw, physical, region=region, stack_name=prefix)
+        physical[logical_id] = _create_key(kms, f"alias/{prefix}-{logical_id}", properties)
     for logical_id, raw in template.tables.items():
         properties = template.resolve(raw, physical, region=region, stack_name=prefix)
         physical[logical_id] = str(properties.get("TableName") or f"{prefix}-{logical_id}")
@@ -142,7 +170,52 @@ def create_resources(
         # S3 names are lower case; CloudFormation's generated names are too.
         physical[logical_id] = str(properties.get("BucketName") or f"{prefix}-{logical_id}".lower())
         _create_bucket(s3_client, physical[logical_id], properties, region)
+    sqs = sqs_client or boto3.client("sqs", region_name=region)
+    # Dead-letter queues first: a RedrivePolicy names its target's ARN.
+    for logical_id, raw in sorted(template.queues.items(), key=lambda entry: "RedrivePolicy" in entry[1]):
+        properties = template.resolve(raw, physical, region=region, stack_name=prefix)
+        physical[logical_id] = str(properties.get("QueueName") or f"{prefix}-{logical_id}")
+        _create_queue(sqs, physical[logical_id], properties)
     return physical
+
+
+def _create_key(client: AwsClient, alias: str, properties: Mapping[str, Any]) -> str:
+    """The key's id; a key made by an earlier call is found again by its local alias."""
+    try:
+        return str(client.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
+    except client.exceptions.NotFoundException:
+        pass
+    request: dict[str, Any] = {
+        "KeySpec": properties.get("KeySpec", "SYMMETRIC_DEFAULT"),
+        "KeyUsage": properties.get("KeyUsage", "ENCRYPT_DECRYPT"),
+    }
+    if "Description" in properties:
+        request["Description"] = properties["Description"]
+    if "KeyPolicy" in properties:
+        request["Policy"] = json.dumps(properties["KeyPolicy"])
+    key_id = str(client.create_key(**request)["KeyMetadata"]["KeyId"])
+    client.create_alias(AliasName=alias, TargetKeyId=key_id)
+    _report_unreproduced(alias, properties, _KEY_PROPERTIES)
+    return key_id
+
+
+def _create_queue(client: AwsClient, name: str, properties: Mapping[str, Any]) -> None:
+    attributes = {
+        key: str(properties[key]).lower() if isinstance(properties[key], bool) else str(properties[key])
+        for key in (
+            "VisibilityTimeout",
+            "MessageRetentionPeriod",
+            "DelaySeconds",
+            "MaximumMessageSize",
+            "ReceiveMessageWaitTimeSeconds",
+            "SqsManagedSseEnabled",
+        )
+        if key in properties
+    }
+    if "RedrivePolicy" in properties:
+        attributes["RedrivePolicy"] = json.dumps(properties["RedrivePolicy"])
+    client.create_queue(QueueName=name, Attributes=attributes)  # idempotent for the same attributes
+    _report_unreproduced(name, properties, _QUEUE_PROPERTIES)
 
 
 def _create_table(client: AwsClient, name: str, properties: Mapping[str, Any]) -> None:

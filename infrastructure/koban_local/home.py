@@ -1,4 +1,5 @@
-"""The embedded default as one object: moto server, resources from the template, handlers, streams, gateway.
+"""The embedded default as one object: moto server, resources from the template, handlers, streams, queues,
+gateway.
 
 `koban serve`, the end-to-end tests and the benchmarks all start the same home, so none of them drifts.
 """
@@ -16,6 +17,7 @@ from koban.caches import reset_process_caches
 from koban_local.aws_local import LocalAws, create_resources
 from koban_local.functions import Handler, load_handler
 from koban_local.gateway import LocalGateway
+from koban_local.queues import QueuePoller
 from koban_local.running import EnvironmentPatch
 from koban_local.streams import StreamPoller
 from koban_local.template import Template
@@ -39,6 +41,7 @@ class LocalHome:
         self.environments: dict[str, dict[str, str]] = {}
         self.handlers: dict[str, Handler] = {}
         self.poller: StreamPoller
+        self.queues: QueuePoller
         self.gateway: LocalGateway
 
     def __enter__(self) -> LocalHome:
@@ -73,6 +76,8 @@ class LocalHome:
             streams_client=boto3.client("dynamodbstreams"),
         )
         self._stack.enter_context(self.poller)
+        self.queues = QueuePoller(self.template, self.handlers, self.physical_names, sqs_client=boto3.client("sqs"))
+        self._stack.enter_context(self.queues)
         self.gateway = LocalGateway(self.template, self.handlers, self.host, self.port, self.static_roots())
         self._stack.callback(self.gateway.stop)
 

@@ -52,10 +52,10 @@ def _items_in(operation: str, response: dict[str, Any]) -> int:
 
 
 @contextmanager
-def metered(ignore_threads: tuple[str, ...] = ("koban-stream-poller",)) -> Iterator[Meter]:
+def metered(ignore_threads: tuple[str, ...] = ("koban-stream-poller", "koban-queue-poller")) -> Iterator[Meter]:
     """Within the block, every AWS API call in the process is counted into the yielded `Meter`, except those made
-    by threads whose name starts with one of `ignore_threads` (by default the stream consumers working in the
-    background, whose calls belong to no request)."""
+    by threads whose name starts with one of `ignore_threads` (by default the stream and queue consumers working in
+    the background, whose calls belong to no request)."""
     meter = Meter()
     original = BaseClient._make_api_call
 

@@ -1,8 +1,8 @@
 """Read the SAM `template.yaml` so the local home runs the very routes, tables and buckets the cloud deploys.
 
-The template is the single source of truth: the gateway's routes, the stream consumers, the tables and the
-buckets are all read from here, so the two homes cannot drift. Intrinsic functions are resolved the way
-CloudFormation would, against local physical names and the parameters' defaults.
+The template is the single source of truth: the gateway's routes, the stream and queue consumers, the tables,
+buckets, queues and keys are all read from here, so the two homes cannot drift. Intrinsic functions are resolved
+the way CloudFormation would, against local physical names and the parameters' defaults.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ _SAM_DEFAULT_STAGE = "Prod"
 _SAM_DEFAULT_MEMORY_MB = 128
 _SAM_DEFAULT_TIMEOUT_S = 3
 _LAMBDA_DEFAULT_BATCH_SIZE = 100
+_SQS_DEFAULT_BATCH_SIZE = 10
 
 _SHORT_TAGS = (
     "And",
@@ -70,6 +71,17 @@ class StreamSource:
 
 
 @dataclass(frozen=True)
+class QueueSource:
+    """An SQS event source: Lambda polls the queue and invokes the function with batches of messages."""
+
+    function_id: str
+    queue_logical_id: str
+    batch_size: int
+    report_batch_item_failures: bool
+    maximum_concurrency: int | None = None
+
+
+@dataclass(frozen=True)
 class Function:
     logical_id: str
     code_uri: Path  # absolute
@@ -79,6 +91,7 @@ class Function:
     timeout: int
     routes: tuple[Route, ...]
     streams: tuple[StreamSource, ...]
+    queues: tuple[QueueSource, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -184,6 +197,8 @@ class Template:
 
         self.tables = self._properties_of("AWS::DynamoDB::Table")
         self.buckets = self._properties_of("AWS::S3::Bucket")
+        self.queues = self._properties_of("AWS::SQS::Queue")
+        self.keys = self._properties_of("AWS::KMS::Key")
         self.authorizers = self._read_authorizers()
         self.binary_media_types = self._read_binary_media_types()
         self.stage = self._read_stage()
@@ -208,6 +223,10 @@ class Template:
     @property
     def stream_sources(self) -> list[StreamSource]:
         return [source for function in self.functions.values() for source in function.streams]
+
+    @property
+    def queue_sources(self) -> list[QueueSource]:
+        return [source for function in self.functions.values() for source in function.queues]
 
     # -- intrinsic functions --------------------------------------------------------------------------------
 
@@ -351,12 +370,15 @@ class Template:
         environment = dict((properties.get("Environment") or {}).get("Variables") or {})
         routes: list[Route] = []
         streams: list[StreamSource] = []
+        queues: list[QueueSource] = []
         for event_name, event in (properties.get("Events") or {}).items():
             event_properties = event.get("Properties") or {}
             if event.get("Type") == "Api":
                 routes.append(self._read_route(logical_id, event_name, event_properties))
             elif event.get("Type") == "DynamoDB" and event_properties.get("Enabled", True) is not False:
                 streams.append(self._read_stream(logical_id, event_name, event_properties))
+            elif event.get("Type") == "SQS" and event_properties.get("Enabled", True) is not False:
+                queues.append(self._read_queue(logical_id, event_name, event_properties))
         return Function(
             logical_id=logical_id,
             code_uri=(self.base_dir / code_uri).resolve(),
@@ -366,6 +388,7 @@ class Template:
             timeout=int(self.resolve(properties.get("Timeout", _SAM_DEFAULT_TIMEOUT_S), {})),
             routes=tuple(routes),
             streams=tuple(streams),
+            queues=tuple(queues),
         )
 
     def _read_route(self, function_id: str, event_name: str, properties: Mapping[str, Any]) -> Route:
@@ -400,6 +423,24 @@ class Template:
             report_batch_item_failures="ReportBatchItemFailures"
             in (self.resolve(properties.get("FunctionResponseTypes") or [], {}) or []),
             maximum_retry_attempts=None if retries is None else int(self.resolve(retries, {})),
+        )
+
+    def _read_queue(self, function_id: str, event_name: str, properties: Mapping[str, Any]) -> QueueSource:
+        queue = properties.get("Queue")
+        target = queue.get("Fn::GetAtt") if isinstance(queue, Mapping) else None
+        if not (isinstance(target, list) and len(target) == 2 and target[1] == "Arn"):
+            raise TemplateError(f"{function_id}.{event_name}: Queue must be !GetAtt <Queue>.Arn locally.")
+        queue_id = str(target[0])
+        if queue_id not in self.queues:
+            raise TemplateError(f"{function_id}.{event_name}: {queue_id} is not an AWS::SQS::Queue.")
+        concurrency = (properties.get("ScalingConfig") or {}).get("MaximumConcurrency")
+        return QueueSource(
+            function_id=function_id,
+            queue_logical_id=queue_id,
+            batch_size=int(self.resolve(properties.get("BatchSize", _SQS_DEFAULT_BATCH_SIZE), {})),
+            report_batch_item_failures="ReportBatchItemFailures"
+            in (self.resolve(properties.get("FunctionResponseTypes") or [], {}) or []),
+            maximum_concurrency=None if concurrency is None else int(self.resolve(concurrency, {})),
         )
 
 
@@ -441,6 +482,7 @@ _ARN_FORMATS: dict[tuple[str, str], str] = {
     ("AWS::Lambda::Function", "Arn"): "arn:aws:lambda:{region}:{account}:function:{name}",
     ("AWS::SQS::Queue", "Arn"): "arn:aws:sqs:{region}:{account}:{name}",
     ("AWS::SQS::Queue", "QueueName"): "{name}",
+    ("AWS::SQS::Queue", "QueueUrl"): "https://sqs.{region}.amazonaws.com/{account}/{name}",
     ("AWS::SNS::Topic", "TopicArn"): "arn:aws:sns:{region}:{account}:{name}",
     ("AWS::SNS::Topic", "TopicName"): "{name}",
     ("AWS::Cognito::UserPool", "Arn"): "arn:aws:cognito-idp:{region}:{account}:userpool/{name}",
@@ -533,6 +575,8 @@ class _Resolver:
                 return [item.strip() for item in str(default).split(",")]
             return _scalar_text(default)
         if name in self.template.resources:
+            if self.template.resources[name].get("Type") == "AWS::SQS::Queue":  # Ref of a queue is its URL
+                return self._get_att([name, "QueueUrl"])
             return self._physical(name)
         raise TemplateError(f"Ref to unknown name {name!r}.")
 
