@@ -14,9 +14,9 @@ from koban.http.api import created
 from koban.http.params import TenantPath
 from koban.notifications.outbox import record_receipt, reporter_notifications, staff_outbox
 from koban.notifications.schemas import (
+    DeliveryReceiptIn,
+    DeliveryReceiptOut,
     OutboxPageOut,
-    ReceiptIn,
-    ReceiptOut,
     ReportNotificationsOut,
     ThreadMessageIn,
     ThreadMessageOut,
@@ -79,5 +79,5 @@ def outbox(
     summary="A message was shown (delivered) or opened: the app sends back the receipt it carried",
     tags=["notifications"],
 )
-def receipt(tenant: TenantPath, body: ReceiptIn) -> ReceiptOut:
+def receipt(tenant: TenantPath, body: DeliveryReceiptIn) -> DeliveryReceiptOut:
     return record_receipt(tenant, body)

@@ -25,7 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from koban import aws
 from koban.errors import Unavailable
 from koban.notifications import messages, stores, webpush
-from koban.notifications.models import Channel, DeliveryStatus, OutboxEntry, Outgoing, SendResult
+from koban.notifications.models import DeliveryStatus, NotificationChannel, OutboxEntry, Outgoing, SendResult
 from koban.settings import get_settings
 
 OUTBOX_RETENTION = timedelta(days=30)
@@ -53,7 +53,7 @@ _TRANSIENT = frozenset(
 class NotificationAdapter(Protocol):
     """Sends one message on one channel."""
 
-    channel: Channel
+    channel: NotificationChannel
 
     def send(self, message: Outgoing) -> SendResult: ...
 
@@ -69,7 +69,7 @@ def _from_client_error(error: ClientError) -> SendResult:
 class OutboxAdapter:
     """Keeps what would have been sent, with the recipient masked: the local stand-in for every provider."""
 
-    def __init__(self, channel: Channel) -> None:
+    def __init__(self, channel: NotificationChannel) -> None:
         self.channel = channel
 
     def send(self, message: Outgoing) -> SendResult:
@@ -99,7 +99,7 @@ class OutboxAdapter:
 class SesEmailAdapter:
     """E-mail through Amazon SES v2, with RFC 8058 one-click unsubscribe headers."""
 
-    channel = Channel.EMAIL
+    channel = NotificationChannel.EMAIL
 
     def send(self, message: Outgoing) -> SendResult:
         headers = []
@@ -132,7 +132,7 @@ class SesEmailAdapter:
 class SnsSmsAdapter:
     """SMS through Amazon SNS (transactional). SNS keeps the opt-out list: a number that replied STOP is gone."""
 
-    channel = Channel.SMS
+    channel = NotificationChannel.SMS
 
     def send(self, message: Outgoing) -> SendResult:
         try:
@@ -173,7 +173,7 @@ class WebPushAdapter:
     """Web push to the citizen app: the payload encrypted for the browser (RFC 8291), the request signed with
     the VAPID key (RFC 8292), POSTed straight to the browser's push service."""
 
-    channel = Channel.PUSH
+    channel = NotificationChannel.PUSH
 
     def __init__(self, post: Poster = _post, timeout: float = 5.0) -> None:
         self.post = post
@@ -218,8 +218,12 @@ class WebPushAdapter:
         return SendResult(status=DeliveryStatus.FAILED, error=f"push service {status}: {text[:150]}")
 
 
-def default_adapters(delivery: str) -> dict[Channel, NotificationAdapter]:
+def default_adapters(delivery: str) -> dict[NotificationChannel, NotificationAdapter]:
     """The built-in choice: the outbox for every channel, or the providers (SES, SNS, web push)."""
     if delivery == "providers":
-        return {Channel.EMAIL: SesEmailAdapter(), Channel.SMS: SnsSmsAdapter(), Channel.PUSH: WebPushAdapter()}
-    return {channel: OutboxAdapter(channel) for channel in Channel}
+        return {
+            NotificationChannel.EMAIL: SesEmailAdapter(),
+            NotificationChannel.SMS: SnsSmsAdapter(),
+            NotificationChannel.PUSH: WebPushAdapter(),
+        }
+    return {channel: OutboxAdapter(channel) for channel in NotificationChannel}

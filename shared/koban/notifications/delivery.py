@@ -40,8 +40,8 @@ from koban.notifications.models import (
     Alert,
     AlertStatus,
     Audience,
-    Channel,
     DeliveryStatus,
+    NotificationChannel,
     Outgoing,
     OutgoingKind,
     SendResult,
@@ -89,16 +89,16 @@ def pacer() -> Pacer:
 
 
 @cache
-def adapters_for(tenant_id: str) -> dict[Channel, NotificationAdapter]:
+def adapters_for(tenant_id: str) -> dict[NotificationChannel, NotificationAdapter]:
     """The tenant's adapter for each channel: every plugin's contribution, the first plugin winning."""
     tenant = get_tenant(tenant_id)
     contributions = plugin_manager().hook.koban_notification_adapters(
         tenant=tenant, delivery=get_settings().notification_delivery
     )
-    chosen: dict[Channel, NotificationAdapter] = {}
+    chosen: dict[NotificationChannel, NotificationAdapter] = {}
     for contribution in reversed(contributions):
         for channel, adapter in (contribution or {}).items():
-            chosen[Channel(channel)] = adapter
+            chosen[NotificationChannel(channel)] = adapter
     return chosen
 
 

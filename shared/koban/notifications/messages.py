@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from koban.i18n import translate
-from koban.notifications.models import Alert, Channel, PushTarget, Subscription
+from koban.notifications.models import Alert, NotificationChannel, PushTarget, Subscription
 from koban.settings import get_settings
 
 # An SMS of up to 3 segments of 153 GSM characters (fewer with other alphabets): keep alerts short there.
@@ -100,13 +100,13 @@ def alert_message(alert: Alert, language: str, receipt: str | None) -> Rendered:
     return Rendered(subject=text.title, text=text.body, url=app_link(alert.tenant, alert=alert.id, receipt=receipt))
 
 
-def for_channel(channel: Channel, rendered: Rendered, language: str, unsubscribe_url: str | None) -> str:
+def for_channel(channel: NotificationChannel, rendered: Rendered, language: str, unsubscribe_url: str | None) -> str:
     """The body as the channel carries it: e-mail in full with its links; SMS and push kept short."""
     more = translate("notify.alert.more", language, url=rendered.url) if rendered.url else ""
     stop = translate("notify.unsubscribe", language, url=unsubscribe_url) if unsubscribe_url else ""
-    if channel is Channel.EMAIL:
+    if channel is NotificationChannel.EMAIL:
         return "\n\n".join(part for part in (rendered.text, more, stop) if part)
-    if channel is Channel.SMS:
+    if channel is NotificationChannel.SMS:
         tail = "\n".join(part for part in (more, stop) if part)
         room = max(40, SMS_LIMIT - len(rendered.subject) - len(tail) - 4)
         return "\n".join(part for part in (rendered.subject, _shorten(rendered.text, room), tail) if part)
@@ -117,14 +117,14 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def mask(channel: Channel, address: str | None, push: PushTarget | None) -> str:
+def mask(channel: NotificationChannel, address: str | None, push: PushTarget | None) -> str:
     """The recipient as staff may see it in the outbox: enough to tell them apart, not to contact them."""
-    if channel is Channel.PUSH:
+    if channel is NotificationChannel.PUSH:
         endpoint = push.endpoint if push else ""
         host = endpoint.split("/")[2] if endpoint.count("/") >= 2 else "?"
         return f"web push via {host}"
     address = address or ""
-    if channel is Channel.EMAIL and "@" in address:
+    if channel is NotificationChannel.EMAIL and "@" in address:
         local, _, domain = address.rpartition("@")
         return f"{local[:1]}***@{domain}"
     return f"{address[:3]}{'*' * max(0, len(address) - 6)}{address[-3:]}"

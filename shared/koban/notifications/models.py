@@ -8,14 +8,14 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
-class Channel(StrEnum):
+class NotificationChannel(StrEnum):
     EMAIL = "email"
     SMS = "sms"
     PUSH = "push"
 
 
 # Channels where the resident must prove the address is theirs (a code sent through it) before anything else.
-DOUBLE_OPT_IN = frozenset({Channel.EMAIL, Channel.SMS})
+DOUBLE_OPT_IN = frozenset({NotificationChannel.EMAIL, NotificationChannel.SMS})
 
 
 class SubscriptionKind(StrEnum):
@@ -55,7 +55,7 @@ class Subscription(BaseModel):
     tenant: str
     id: str
     kind: SubscriptionKind
-    channel: Channel
+    channel: NotificationChannel
     address: str | None = None  # e-mail address or E.164 phone number
     push: PushTarget | None = None
     language: str
@@ -169,7 +169,7 @@ class Outgoing(BaseModel):
     kind: OutgoingKind
     source: str  # what it is about: alert:<id>, report:<id>:<event>, thread:<id>:<message>, confirm:<sub>:<n>
     subscription_id: str
-    channel: Channel
+    channel: NotificationChannel
     address: str | None
     push: PushTarget | None
     language: str
@@ -193,7 +193,7 @@ class OutboxEntry(BaseModel):
     id: str
     at: AwareDatetime
     kind: OutgoingKind
-    channel: Channel
+    channel: NotificationChannel
     to: str
     language: str
     subject: str

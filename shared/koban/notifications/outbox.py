@@ -11,10 +11,10 @@ from koban.notifications import stores, tokens
 from koban.notifications.access import report_for_reporter
 from koban.notifications.models import OutboxEntry
 from koban.notifications.schemas import (
+    DeliveryReceiptIn,
+    DeliveryReceiptOut,
     OutboxEntryOut,
     OutboxPageOut,
-    ReceiptIn,
-    ReceiptOut,
     ReportNotificationsOut,
 )
 from koban.notifications.storage import decode_cursor, encode_cursor
@@ -47,7 +47,7 @@ def reporter_notifications(tenant_id: str, report_id: str, tracking_token: str |
     return ReportNotificationsOut(items=[_out(entry) for entry in entries])
 
 
-def record_receipt(tenant_id: str, request: ReceiptIn) -> ReceiptOut:
+def record_receipt(tenant_id: str, request: DeliveryReceiptIn) -> DeliveryReceiptOut:
     """The app showed (`delivered`) or the resident opened (`opened`) a message: counted once per message."""
     tenant = get_tenant(tenant_id)
     parsed = tokens.parse_receipt(request.receipt)
@@ -59,4 +59,4 @@ def record_receipt(tenant_id: str, request: ReceiptIn) -> ReceiptOut:
     )
     if counted:
         metrics.add_metric(name=f"Notifications{request.event.capitalize()}", unit="Count", value=1)
-    return ReceiptOut(counted=counted)
+    return DeliveryReceiptOut(counted=counted)

@@ -15,8 +15,8 @@ from koban.notifications.models import (
     AlertStatus,
     Audience,
     Author,
-    Channel,
     DeliveryCounts,
+    NotificationChannel,
     OutgoingKind,
     Severity,
     SubscriptionKind,
@@ -32,6 +32,7 @@ MessageText = Annotated[str, Field(max_length=2000), CLEAN, NOT_BLANK]
 Cell = Annotated[str, Field(pattern=r"^[0-9a-f]{15}$", description="An H3 cell index")]
 HttpsUrl = Annotated[str, Field(max_length=2048, pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$")]
 MAX_AREA_CELLS = 500
+ADDRESS_FIELD = {NotificationChannel.EMAIL: "email", NotificationChannel.SMS: "phone", NotificationChannel.PUSH: "push"}
 MAX_POLYGON_POSITIONS = 500
 
 
@@ -64,7 +65,7 @@ class PushSubscriptionIn(_Input):
 
 
 class _ContactIn(_Input):
-    channel: Channel
+    channel: NotificationChannel
     email: Email | None = None
     phone: Phone | None = None
     push: PushSubscriptionIn | None = None
@@ -81,7 +82,7 @@ class _ContactIn(_Input):
     @model_validator(mode="after")
     def _one_address_for_the_channel(self) -> _ContactIn:
         given = {name for name, value in (("email", self.email), ("phone", self.phone), ("push", self.push)) if value}
-        wanted = {Channel.EMAIL: "email", Channel.SMS: "phone", Channel.PUSH: "push"}[self.channel]
+        wanted = ADDRESS_FIELD[self.channel]
         if given != {wanted}:
             raise ValueError(f"channel '{self.channel}' needs '{wanted}' and no other address")
         if not self.consent:
@@ -144,7 +145,7 @@ class ConfirmIn(_Input):
 class SubscriptionOut(BaseModel):
     id: str
     kind: SubscriptionKind
-    channel: Channel
+    channel: NotificationChannel
     to: Annotated[str, Field(description="The address, masked")]
     language: str
     status: SubscriptionStatus
@@ -262,7 +263,7 @@ class OutboxEntryOut(BaseModel):
     id: str
     at: datetime
     kind: OutgoingKind
-    channel: Channel
+    channel: NotificationChannel
     to: str
     language: str
     subject: str
@@ -284,12 +285,12 @@ class ReportNotificationsOut(BaseModel):
     items: list[OutboxEntryOut]
 
 
-class ReceiptIn(_Input):
+class DeliveryReceiptIn(_Input):
     receipt: Annotated[str, Field(max_length=300, description="The `receipt` a message carried")]
     event: Literal["delivered", "opened"]
 
 
-class ReceiptOut(BaseModel):
+class DeliveryReceiptOut(BaseModel):
     counted: Annotated[bool, Field(description="False when this was known already (nothing counted twice)")]
 
 
