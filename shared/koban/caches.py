@@ -11,6 +11,7 @@ def reset_process_caches() -> None:
     from koban import aws
     from koban.aggregation import service as aggregation
     from koban.api_keys import service as api_keys
+    from koban.app_config import service as app_config
     from koban.attachments import service as attachments
     from koban.notifications import stores as notifications
     from koban.plugins import host
@@ -30,4 +31,5 @@ def reset_process_caches() -> None:
     aggregation.aggregate_repository.cache_clear()
     problems.problem_repository.cache_clear()
     priorities.priority_repository.cache_clear()
+    app_config.clear_caches()
     notifications.reset()

@@ -83,7 +83,7 @@ class Condition(RootModel[Any]):
     it with json-logic-js; the server compiles it with the same evaluator as every other rule."""
 
 
-class Platform(StrEnum):
+class AppPlatform(StrEnum):
     WEB = "web"
     IOS = "ios"
     ANDROID = "android"
@@ -148,8 +148,8 @@ class ModuleBase(Strict):
     type: ModuleTypeName
     enabled: bool = True
     title: Label
-    platforms: Annotated[list[Platform], Field(min_length=1, max_length=3)] = Field(
-        default_factory=lambda: list(Platform)
+    platforms: Annotated[list[AppPlatform], Field(min_length=1, max_length=3)] = Field(
+        default_factory=lambda: list(AppPlatform)
     )
     settings: BaseModel
 
@@ -188,7 +188,7 @@ class CheckContext:
     categories: Mapping[str, Category]
     languages: Sequence[str]
     at: Path
-    platforms: Sequence[str] = field(default_factory=lambda: [str(platform) for platform in Platform])
+    platforms: Sequence[str] = field(default_factory=lambda: [str(platform) for platform in AppPlatform])
 
     def finding(self, code: str, where: Path, message: str) -> Finding:
         return Finding(code, (*self.at, *where), message)

@@ -31,8 +31,16 @@ _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 
 CORS = CORSConfig(
     allow_origin="*",
-    allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Tracking-Token", "Accept-Language"],
-    expose_headers=["Location", "Content-Language"],
+    allow_headers=[
+        "Authorization",
+        "Content-Type",
+        "Idempotency-Key",
+        "X-Tracking-Token",
+        "Accept-Language",
+        "If-Match",
+        "If-None-Match",
+    ],
+    expose_headers=["Location", "Content-Language", "ETag"],
     max_age=600,
 )
 
