@@ -1,8 +1,18 @@
-"""KOBAN pilot plugin for `pilot-nl` (Amsterdam): its tenant, declared as data in `tenant.json`."""
+"""KOBAN pilot plugin for `pilot-nl` (Amsterdam, Politie Eenheid Amsterdam).
+
+The wijkagent (community police officer) in Dutch and English, the city's enforcement officers
+(Handhaving) for parking and the canals, and local categories for youth nuisance, street harassment, the water
+and abandoned bicycles. Everything is
+data in this folder (see README.md); this module only exposes the hooks `DataPlugin` builds from it.
+"""
 
 from pathlib import Path
 
-from koban.plugins import hookimpl, load_tenant_file
+from koban.plugins.package import DataPlugin
 
-TENANTS = [load_tenant_file(Path(__file__).with_name("tenant.json"))]
-koban_tenants = hookimpl(lambda: list(TENANTS))
+plugin = DataPlugin(Path(__file__).parent, name="pilot_nl")
+
+koban_tenants = plugin.koban_tenants
+koban_categories = plugin.koban_categories
+koban_rules = plugin.koban_rules
+koban_translations = plugin.koban_translations
