@@ -64,6 +64,7 @@ class LocalHome:
         }
         self._set_environment(shared_environment(self.environments))
         register_demo_api_keys()
+        publish_default_app_configs()
         self.handlers = {
             function_id: load_handler(function.code_uri, function.handler, self.environments[function_id])
             for function_id, function in self.template.functions.items()
@@ -103,6 +104,16 @@ def register_demo_api_keys() -> None:
 
     for tenant in list_tenants():
         register_api_key(tenant.id, "koban-local demo", issue_open311_key(tenant.id), created_by="koban-local")
+
+
+def publish_default_app_configs() -> None:
+    """Every tenant's default app configuration published as version 1 (unless one is live), so the citizen app
+    of each pilot works at once and the designer starts from a working draft."""
+    from koban.app_config.service import publish_default_if_none
+    from koban.tenants.service import list_tenants
+
+    for tenant in list_tenants():
+        publish_default_if_none(tenant.id, actor="koban-local")
 
 
 def shared_environment(environments: dict[str, dict[str, str]]) -> dict[str, str]:
