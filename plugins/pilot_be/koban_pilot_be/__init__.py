@@ -1,8 +1,18 @@
-"""KOBAN pilot plugin for `pilot-be` (Bruxelles / Brussel): its tenant, declared as data in `tenant.json`."""
+"""KOBAN pilot plugin for `pilot-be` (Bruxelles / Brussel, zone de police Bruxelles-Capitale Ixelles).
+
+The agent de quartier / wijkagent / Viertelagent in French, Dutch, German and English, with the City's
+community wardens, the regional cleaning agency and Unia as partners, and local categories for nightlife,
+public urination and abandoned vehicles. Everything is
+data in this folder (see README.md); this module only exposes the hooks `DataPlugin` builds from it.
+"""
 
 from pathlib import Path
 
-from koban.plugins import hookimpl, load_tenant_file
+from koban.plugins.package import DataPlugin
 
-TENANTS = [load_tenant_file(Path(__file__).with_name("tenant.json"))]
-koban_tenants = hookimpl(lambda: list(TENANTS))
+plugin = DataPlugin(Path(__file__).parent, name="pilot_be")
+
+koban_tenants = plugin.koban_tenants
+koban_categories = plugin.koban_categories
+koban_rules = plugin.koban_rules
+koban_translations = plugin.koban_translations
