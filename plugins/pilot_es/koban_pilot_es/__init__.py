@@ -1,8 +1,17 @@
-"""KOBAN pilot plugin for `pilot-es` (Madrid): its tenant, declared as data in `tenant.json`."""
+"""KOBAN pilot plugin for `pilot-es` (Madrid, Policía Municipal de Madrid).
+
+The policía de barrio in Spanish and English, with the Agentes Tutores unit for minors and schools, SAMUR
+Social for people sleeping rough, and local categories for the botellón, terrace noise and school safety. Everything is
+data in this folder (see README.md); this module only exposes the hooks `DataPlugin` builds from it.
+"""
 
 from pathlib import Path
 
-from koban.plugins import hookimpl, load_tenant_file
+from koban.plugins.package import DataPlugin
 
-TENANTS = [load_tenant_file(Path(__file__).with_name("tenant.json"))]
-koban_tenants = hookimpl(lambda: list(TENANTS))
+plugin = DataPlugin(Path(__file__).parent, name="pilot_es")
+
+koban_tenants = plugin.koban_tenants
+koban_categories = plugin.koban_categories
+koban_rules = plugin.koban_rules
+koban_translations = plugin.koban_translations
