@@ -1,8 +1,17 @@
-"""KOBAN pilot plugin for `pilot-pt` (Lisboa): its tenant, declared as data in `tenant.json`."""
+"""KOBAN pilot plugin for `pilot-pt` (Lisboa, PSP Comando Metropolitano de Lisboa).
+
+The agente de proximidade in Portuguese and English, with the PSP's Escola Segura and Apoio 65 programmes as
+units, and local categories for scams on older people, tuk-tuks and safety near schools. Everything is
+data in this folder (see README.md); this module only exposes the hooks `DataPlugin` builds from it.
+"""
 
 from pathlib import Path
 
-from koban.plugins import hookimpl, load_tenant_file
+from koban.plugins.package import DataPlugin
 
-TENANTS = [load_tenant_file(Path(__file__).with_name("tenant.json"))]
-koban_tenants = hookimpl(lambda: list(TENANTS))
+plugin = DataPlugin(Path(__file__).parent, name="pilot_pt")
+
+koban_tenants = plugin.koban_tenants
+koban_categories = plugin.koban_categories
+koban_rules = plugin.koban_rules
+koban_translations = plugin.koban_translations
