@@ -1,0 +1,172 @@
+"""The assistant's build step: train the category classifier on the curated examples and precompute the
+vectors of the seeded knowledge, so that neither happens at cold start.
+
+    python -m koban_local.assistant_build            # writes both files below (about a minute)
+    python -m koban_local.assistant_build --check    # exit 1 if either is out of date
+
+Outputs (committed): `shared/koban/assistant/data/classifier.npz` (the model the function loads) and
+`assistant_data/knowledge_vectors.npz` (passage vectors of `assistant_data/knowledge/*.json`, keyed by a hash
+of the text, which the local seed uses instead of running the model). The held-out set in
+`assistant_data/eval/` is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from koban.assistant.classifier import MODEL_FILE, Classifier, train
+from koban.assistant.embeddings import MODEL_NAME, embed_passages, embed_queries
+from koban.assistant.knowledge import embedding_text, split_passages
+from koban.assistant.models import KnowledgeItem, KnowledgeItemIn
+from koban.tenants.models import AssistantGroup
+
+DATA: Final = Path(__file__).with_name("assistant_data")
+EXAMPLES: Final = DATA / "examples"
+EVALUATION: Final = DATA / "eval"
+KNOWLEDGE: Final = DATA / "knowledge"
+VECTORS_FILE: Final = DATA / "knowledge_vectors.npz"
+SEED_TIME: Final = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Example:
+    language: str
+    category: AssistantGroup
+    text: str
+
+
+def load_examples() -> list[Example]:
+    """Training examples: `examples/<language>.json`, a mapping of category to texts."""
+    examples = []
+    for path in sorted(EXAMPLES.glob("*.json")):
+        for category, texts in json.loads(path.read_text(encoding="utf-8")).items():
+            examples.extend(Example(path.stem, AssistantGroup(category), text) for text in texts)
+    return examples
+
+
+def load_evaluation() -> list[Example]:
+    """The held-out set: `eval/<language>.json`, a list of {category, text}."""
+    return [
+        Example(path.stem, AssistantGroup(entry["category"]), entry["text"])
+        for path in sorted(EVALUATION.glob("*.json"))
+        for entry in json.loads(path.read_text(encoding="utf-8"))
+    ]
+
+
+def digest(texts: Sequence[str]) -> str:
+    return hashlib.sha256("\x1e".join([MODEL_NAME, *texts]).encode()).hexdigest()
+
+
+def examples_digest(examples: Sequence[Example]) -> str:
+    return digest([f"{e.language}\x1f{e.category}\x1f{e.text}" for e in examples])
+
+
+def build_classifier(examples: Sequence[Example]) -> Classifier:
+    vectors = embed_queries([example.text for example in examples])
+    return train(vectors, [example.category for example in examples], trained_on=examples_digest(examples))
+
+
+# ---------------------------------------------------------------------------------------------- knowledge
+
+
+def seed_items(tenant: str) -> list[KnowledgeItem]:
+    """The seeded knowledge of a pilot tenant (`knowledge/<tenant>.json`), as stored items."""
+    path = KNOWLEDGE / f"{tenant}.json"
+    if not path.is_file():
+        return []
+    items = []
+    for entry in json.loads(path.read_text(encoding="utf-8")):
+        fields = dict(entry)
+        item_id = fields.pop("id")
+        request = KnowledgeItemIn.model_validate(fields)
+        items.append(
+            KnowledgeItem(
+                **request.model_dump(),
+                tenant=tenant,
+                id=item_id,
+                created_at=SEED_TIME,
+                updated_at=SEED_TIME,
+                updated_by="koban-seed",
+            )
+        )
+    return items
+
+
+def seed_tenants() -> list[str]:
+    return sorted(path.stem for path in KNOWLEDGE.glob("*.json"))
+
+
+def passage_texts(items: Sequence[KnowledgeItem]) -> list[str]:
+    return [embedding_text(item, chunk) for item in items for chunk in split_passages(item.body)]
+
+
+def text_key(text: str) -> str:
+    return digest([text])[:32]
+
+
+@cache
+def _cached_vectors() -> dict[str, Any]:
+    if not VECTORS_FILE.is_file():
+        return {}
+    with np.load(VECTORS_FILE, allow_pickle=False) as data:
+        return dict(zip((str(key) for key in data["keys"]), data["vectors"], strict=True))
+
+
+def seed_vectors(texts: list[str]) -> Any:
+    """Passage vectors from the committed file; texts not in it (edited seed data) are embedded now."""
+    cached = _cached_vectors()
+    missing = [text for text in texts if text_key(text) not in cached]
+    computed = dict(zip(missing, embed_passages(missing), strict=True)) if missing else {}
+    return np.stack([cached[text_key(t)] if t not in computed else computed[t] for t in texts]).astype(np.float32)
+
+
+def build_knowledge_vectors() -> tuple[list[str], Any]:
+    texts = sorted({text for tenant in seed_tenants() for text in passage_texts(seed_items(tenant))})
+    return [text_key(text) for text in texts], embed_passages(texts).astype(np.float16)
+
+
+# ---------------------------------------------------------------------------------------------- command
+
+
+def stale() -> list[str]:
+    """What the build would change: the classifier's examples or the seeded knowledge's passages."""
+    problems = []
+    if Classifier.load(MODEL_FILE).trained_on != examples_digest(load_examples()):
+        problems.append(f"{MODEL_FILE} was not trained on the current examples")
+    wanted = {text_key(t) for tenant in seed_tenants() for t in passage_texts(seed_items(tenant))}
+    if wanted != set(_cached_vectors()):
+        problems.append(f"{VECTORS_FILE} does not hold exactly the seeded knowledge's passages")
+    return problems
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Train the assistant's classifier; embed the seeded knowledge.")
+    parser.add_argument("--check", action="store_true", help="only check that the committed files are current")
+    arguments = parser.parse_args(argv)
+    if arguments.check:
+        problems = stale()
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1 if problems else 0
+    examples = load_examples()
+    build_classifier(examples).save(MODEL_FILE)
+    print(f"classifier: {len(examples)} examples -> {MODEL_FILE}")
+    keys, vectors = build_knowledge_vectors()
+    np.savez_compressed(VECTORS_FILE, keys=np.array(keys), vectors=vectors)
+    print(f"knowledge: {len(keys)} passages -> {VECTORS_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
