@@ -243,7 +243,7 @@ def test_given_no_right_to_the_thread_then_it_is_neither_read_nor_written(
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("", "string_too_short"),
+        ("", "value_error"),
         ("   ", "value_error"),
         ("a" * 2001, "string_too_long"),
         ("bad\u202etext", "value_error"),
