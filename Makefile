@@ -12,12 +12,12 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 STACK ?= koban
 
-.PHONY: system-packages install run test test-fast lint format typecheck bench build deploy openapi clean
+.PHONY: system-packages install run test test-fast lint format typecheck bench eval build deploy openapi clean
 
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[local,dev]' $(addprefix -e ,$(PLUGINS))
+	$(BIN)/pip install --quiet -e '.[local,dev,assistant]' $(addprefix -e ,$(PLUGINS))
 	touch $(STAMP)
 
 # System packages the tests need (Debian): Chromium for the browser tests, Node.js and npm for the web build.
@@ -57,6 +57,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m koban_local.bench
+
+# The assistant on its held-out set: emergency recall, false emergencies, category and language accuracy.
+eval: $(STAMP)
+	$(BIN)/python -m koban_local.assistant_eval
 
 openapi: $(STAMP)
 	$(BIN)/koban openapi --write functions/docs/openapi.json

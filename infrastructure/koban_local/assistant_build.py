@@ -48,7 +48,7 @@ class Example:
 
 def load_examples() -> list[Example]:
     """Training examples: `examples/<language>.json`, a mapping of category to texts."""
-    examples = []
+    examples: list[Example] = []
     for path in sorted(EXAMPLES.glob("*.json")):
         for category, texts in json.loads(path.read_text(encoding="utf-8")).items():
             examples.extend(Example(path.stem, AssistantGroup(category), text) for text in texts)

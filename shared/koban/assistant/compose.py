@@ -61,7 +61,7 @@ def knowledge_part(hit: Hit, language: str) -> str:
     lines = [f"{hit.item.title}\n{hit.passage}"]
     if hit.item.language != language:
         name = ENDONYMS.get(hit.item.language, hit.item.language)
-        lines.append(translate("assistant.other_language", language, language=name))
+        lines.append(translate("assistant.other_language", language, language_name=name))
     if hit.item.url:
         lines.append(translate("assistant.more", language, url=hit.item.url))
     return "\n".join(lines)

@@ -5,10 +5,10 @@ Two signals are combined:
 
 * a lexicon per language (`data/emergency.json`): *strong* danger (someone not breathing, unconscious, stabbed,
   shot, bleeding, drowning, a fire, a break-in or an attack in progress), *weak* danger (a weapon, a fight,
-  smoke, a cry for help) that needs a present-time cue, a second weak cue or some support from the model, and the cues that rule an emergency out: the event is
-  over (*past*: yesterday, last week, "was stolen") or recurring (*habitual*: every night, often) with no
-  present-time cue, a *negation* (nobody is hurt), or a *hypothetical* question (what should I do if...,
-  when should I call 112);
+  smoke, a cry for help) that needs a present-time cue, a second weak cue or some support from the model,
+  and the cues that rule an emergency out: the event is over (*past*: yesterday, last week, "was stolen") or
+  recurring (*habitual*: every night, often) with no present-time cue, a *negation* (nobody is hurt), or a
+  *hypothetical* question (what should I do if..., when should I call 112);
 * the classifier's probability of the `emergency` category (offline embeddings), which catches wording the
   lexicon lacks and every language the lexicon does not cover.
 

@@ -146,6 +146,7 @@ class ConversationOut(BaseModel):
 class KnowledgeKind(StrEnum):
     FAQ = "faq"
     DOCUMENT = "document"
+    TRAINING = "training"  # a training module (for the capability model's recommendations)
 
 
 class KnowledgeStatus(StrEnum):
@@ -159,7 +160,15 @@ class Audience(StrEnum):
     YOUNG_PEOPLE = "young_people"
     BUSINESSES = "businesses"
     VICTIMS = "victims"
-    STAFF = "staff"  # never shown to residents
+    POLICE = "police"
+    MUNICIPALITY = "municipality"
+    PARTNERS = "partners"
+
+
+# The assistant answers residents only from items written for one of these audiences.
+RESIDENT_AUDIENCES = frozenset(
+    {Audience.RESIDENTS, Audience.SENIORS, Audience.YOUNG_PEOPLE, Audience.BUSINESSES, Audience.VICTIMS}
+)
 
 
 class KnowledgeItemIn(BaseModel):
@@ -197,7 +206,7 @@ class KnowledgeItem(KnowledgeItemIn):
 
     @property
     def for_residents(self) -> bool:
-        return self.status is KnowledgeStatus.ACTIVE and any(a is not Audience.STAFF for a in self.audience)
+        return self.status is KnowledgeStatus.ACTIVE and not RESIDENT_AUDIENCES.isdisjoint(self.audience)
 
 
 class KnowledgeItemOut(BaseModel):

@@ -241,9 +241,7 @@ def handle_message(tenant_id: str, request: MessageIn) -> ReplyOut:
             languages = [reply_language, language, *tenant.languages, "en"]
             hits = tenant_index(tenant.id).search(understanding.vector, languages, understanding.category)
         if report_category is not None and understanding.category not in NOT_REPORTABLE:
-            offer = ReportOffer(
-                category=report_category.code, category_name=category_name, description=request.text
-            )
+            offer = ReportOffer(category=report_category.code, category_name=category_name, description=request.text)
         draft = Draft(
             force=tenant.name,
             unit_name=unit_name,
@@ -260,7 +258,9 @@ def handle_message(tenant_id: str, request: MessageIn) -> ReplyOut:
             "assistant.route_reason", reply_language, unit=unit_name, category=category_name or understanding.category
         )
 
-    sources = [Source(id=hit.item.id, title=hit.item.title, language=hit.item.language, url=hit.item.url) for hit in hits]
+    sources = [
+        Source(id=hit.item.id, title=hit.item.title, language=hit.item.language, url=hit.item.url) for hit in hits
+    ]
     conversation_id = before.id if before else new_conversation_id()
     _store(tenant, before, conversation_id, now, request.text, answer, understanding, sources, handoff, unit_code)
     return ReplyOut(
@@ -311,7 +311,14 @@ def _store(
     emergency = understanding.emergency.emergency
     redacted = redact(text)
     turns = [
-        Turn(position=position + 1, speaker=Speaker.RESIDENT, text=redacted, at=now, category=category, emergency=emergency),
+        Turn(
+            position=position + 1,
+            speaker=Speaker.RESIDENT,
+            text=redacted,
+            at=now,
+            category=category,
+            emergency=emergency,
+        ),
         Turn(
             position=position + 2,
             speaker=Speaker.ASSISTANT,

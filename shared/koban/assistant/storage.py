@@ -145,7 +145,9 @@ class ConversationRepository:
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("read handoffs", exc) from exc
         items = [deserialize(item) for item in page.get("Items", [])]
-        handoffs = [HandoffOut.model_validate({k: v for k, v in item.items() if k in HandoffOut.model_fields}) for item in items]
+        handoffs = [
+            HandoffOut.model_validate({k: v for k, v in item.items() if k in HandoffOut.model_fields}) for item in items
+        ]
         last = page.get("LastEvaluatedKey")
         return handoffs, _encode_cursor(deserialize(last)["sk"]) if last else None
 
