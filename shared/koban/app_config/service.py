@@ -455,7 +455,7 @@ def _live_for_delivery(tenant_id: str) -> PublishedVersion | None:
     ttl = get_settings().app_config_pointer_ttl_seconds
     now = time.monotonic()
     with _live_lock:
-        cached = _live_cache.get(tenant_id)
+        cached = _live_cache.get(tenant_id) if ttl > 0 else None
     if cached is not None and now < cached[0]:
         return cached[1]
     live = app_config_repository().live(tenant_id, consistent=False)
