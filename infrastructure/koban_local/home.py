@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 
 from koban.caches import reset_process_caches
+from koban_local.assistant_seed import seed_knowledge
 from koban_local.aws_local import LocalAws, create_resources
 from koban_local.functions import Handler, load_handler
 from koban_local.gateway import LocalGateway
@@ -64,6 +65,7 @@ class LocalHome:
         }
         self._set_environment(shared_environment(self.environments))
         register_demo_api_keys()
+        seed_knowledge()  # the assistant's knowledge: configuration, like the API keys
         publish_default_app_configs()
         self.handlers = {
             function_id: load_handler(function.code_uri, function.handler, self.environments[function_id])
