@@ -997,8 +997,9 @@ class _TenantGenerator:
 
     def _description(self, category: Category, variant: int, locale: str, rng: random.Random) -> str:
         bank = self.data.descriptions.get(category.code)
-        # A category without a bank (of a city plugin): its name in the reporter's language.
-        text = bank[locale][variant] if bank is not None else pick(category.name, [locale, "en"]).rstrip(".") + "."
+        # A category without a bank (a city plugin's own): its description in the reporter's language.
+        fallback = category.description or category.name
+        text = bank[locale][variant] if bank is not None else pick(fallback, [locale, "en"])
         if str(category.group) in RECURRING_GROUPS and rng.random() < SUFFIX_SHARE:
             text = f"{text} {rng.choice(self.data.suffixes[locale])}"
         return text
