@@ -49,6 +49,8 @@ PASSAGE_CHARACTERS: Final = 700
 MIN_SCORE: Final = 0.80
 # ... and an item tagged with the message's category gets this much added.
 CATEGORY_BONUS: Final = 0.03
+# Further items are quoted only when they score within this margin of the best one.
+RUNNER_UP_MARGIN: Final = 0.015
 
 VectorsFor = Callable[[list[str]], Array]
 
@@ -155,7 +157,14 @@ class KnowledgeIndex:
                 if score >= MIN_SCORE and (item.id not in hits or hits[item.id].score < score):
                     hits[item.id] = Hit(item, passage.text, score)
             if hits:
-                return sorted(hits.values(), key=lambda hit: -hit.score)[:limit]
+                ranked = sorted(hits.values(), key=lambda hit: -hit.score)
+                best = ranked[0]
+                # A second item only when it is about as close and about the same category: a passage on online
+                # fraud does not belong in the answer about a lost wallet just because it is the next nearest.
+                more = [
+                    h for h in ranked[1:] if h.score >= best.score - RUNNER_UP_MARGIN and category in h.item.categories
+                ]
+                return [best, *more][:limit]
         return []
 
 

@@ -45,8 +45,11 @@ if TYPE_CHECKING:
 MAX_TURNS: Final = 200
 # Below this classifier confidence (and with no knowledge found) the assistant asks the resident to say more.
 UNSURE_BELOW: Final = 0.35
-# Enquiries that are not offered as a report: emergencies go to 112, general questions are answered.
-NOT_REPORTABLE: Final = frozenset({AssistantGroup.EMERGENCY, AssistantGroup.GENERAL_INFO})
+# Enquiries that are not offered as a report: emergencies go to 112, general questions are answered, and a
+# request to talk to an officer is handed over (the handoff rule) rather than filed.
+NOT_REPORTABLE: Final = frozenset(
+    {AssistantGroup.EMERGENCY, AssistantGroup.GENERAL_INFO, AssistantGroup.CONTACT_OFFICER}
+)
 SUMMARY_CHARACTERS: Final = 300
 
 
@@ -238,7 +241,8 @@ def handle_message(tenant_id: str, request: MessageIn) -> ReplyOut:
         reason = translate("assistant.route_emergency", reply_language, unit=unit_name)
     else:
         if understanding.vector is not None:
-            languages = [reply_language, language, *tenant.languages, "en"]
+            # After the resident's own language, English (read by most) before the tenant's other languages.
+            languages = [reply_language, language, "en", *tenant.languages]
             hits = tenant_index(tenant.id).search(understanding.vector, languages, understanding.category)
         if report_category is not None and understanding.category not in NOT_REPORTABLE:
             offer = ReportOffer(category=report_category.code, category_name=category_name, description=request.text)
@@ -254,8 +258,10 @@ def handle_message(tenant_id: str, request: MessageIn) -> ReplyOut:
         rephrased = plugin_answer(tenant, _question(request.text, reply_language, understanding, hits, answer))
         if rephrased is not None:
             answer, engine = rephrased
-        reason = translate(
-            "assistant.route_reason", reply_language, unit=unit_name, category=category_name or understanding.category
+        reason = (
+            translate("assistant.route_reason", reply_language, unit=unit_name, category=category_name)
+            if report_category
+            else translate("assistant.route_general", reply_language, unit=unit_name)
         )
 
     sources = [
