@@ -12,6 +12,8 @@ def reset_process_caches() -> None:
     from koban.aggregation import service as aggregation
     from koban.api_keys import service as api_keys
     from koban.app_config import service as app_config
+    from koban.assistant import knowledge as assistant_knowledge
+    from koban.assistant import service as assistant
     from koban.attachments import service as attachments
     from koban.notifications import stores as notifications
     from koban.plugins import host
@@ -33,3 +35,6 @@ def reset_process_caches() -> None:
     priorities.priority_repository.cache_clear()
     app_config.clear_caches()
     notifications.reset()
+    assistant.conversation_repository.cache_clear()
+    assistant_knowledge.knowledge_repository.cache_clear()
+    assistant_knowledge.index_cache.clear()
