@@ -1,8 +1,8 @@
 """KOBAN pilot plugin for `pilot-pt` (Lisboa, PSP Comando Metropolitano de Lisboa).
 
-The agente de proximidade in Portuguese and English, with the PSP's Escola Segura and Apoio 65 programmes as
-units, and local categories for scams on older people, tuk-tuks and safety near schools. Everything is
-data in this folder (see README.md); this module only exposes the hooks `DataPlugin` builds from it.
+The agente de proximidade in Portuguese and English, with the PSP's Escola Segura and Apoio 65 programmes as units,
+and local categories for scams on older people, tuk-tuks and safety near schools. Everything is data in this folder
+(see README.md); this module only exposes the hooks `DataPlugin` builds from it.
 """
 
 from pathlib import Path
