@@ -55,13 +55,18 @@ class Notifications:
         items: list[dict[str, Any]] = reply.json()["items"]
         return items
 
-    def outbox(self, tenant: str = "pilot-nl", limit: int = 100) -> list[dict[str, Any]]:
-        reply = self.api.get(
-            f"/v1/tenants/{tenant}/notifications/outbox", claims=staff_claims(tenant), query={"limit": str(limit)}
-        )
-        assert reply.status == 200, reply.body
-        items: list[dict[str, Any]] = reply.json()["items"]
-        return items
+    def outbox(self, tenant: str = "pilot-nl") -> list[dict[str, Any]]:
+        """The tenant's whole outbox, newest first, read page by page as staff."""
+        items: list[dict[str, Any]] = []
+        query = {"limit": "100"}
+        while True:
+            reply = self.api.get(f"/v1/tenants/{tenant}/notifications/outbox", claims=staff_claims(tenant), query=query)
+            assert reply.status == 200, reply.body
+            page = reply.json()
+            items.extend(page["items"])
+            if not page["next_cursor"]:
+                return items
+            query = {"limit": "100", "cursor": page["next_cursor"]}
 
     def confirm(self, tenant: str, subscription_id: str) -> dict[str, Any]:
         """Confirm with the code the outbox shows was sent."""

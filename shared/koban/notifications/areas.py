@@ -131,3 +131,12 @@ def reaches(alert_cells: frozenset[str] | None, subscription_cells: Iterable[str
     if alert_cells is None:
         return True
     return any(overlaps(alert_cell, cell) for cell in subscription_cells for alert_cell in alert_cells)
+
+
+def reaches_any(by_partition: dict[str, frozenset[str] | None], cells: Iterable[str]) -> bool:
+    """Does an alert (`alert_cells_by_partition`) reach any of a subscription's cells, wherever they lie?"""
+    for cell in cells:
+        partition = geo.parent_cell(cell, PARTITION_RESOLUTION)
+        if partition in by_partition and reaches(by_partition[partition], [cell]):
+            return True
+    return False

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
@@ -296,13 +296,16 @@ def _thread_message(job: ThreadJob) -> None:
 # ------------------------------------------------------------------------------------------------ alerts
 
 
+def addressed(alert: Alert, language: str, audiences: Iterable[str]) -> bool:
+    """Is a subscriber of this language and these audiences among those the alert speaks to?"""
+    if alert.languages is not None and language not in alert.languages:
+        return False
+    return alert.audience is Audience.EVERYONE or alert.audience.value in set(audiences)
+
+
 def wanted(alert: Alert, entry: IndexEntry, alert_cells: frozenset[str] | None) -> bool:
-    """Is this indexed subscription among the alert's recipients: area, language and audience?"""
-    if entry.status != SubscriptionStatus.ACTIVE:
-        return False
-    if alert.languages is not None and entry.language not in alert.languages:
-        return False
-    if alert.audience is not Audience.EVERYONE and alert.audience.value not in entry.audiences:
+    """Is this indexed subscription among the alert's recipients: status, language, audience and area?"""
+    if entry.status != SubscriptionStatus.ACTIVE or not addressed(alert, entry.language, entry.audiences):
         return False
     return areas.reaches(alert_cells, entry.cells)
 
@@ -352,10 +355,15 @@ def _alert_batch(job: AlertBatchJob) -> None:
     tenant = get_tenant(job.tenant)
     source = f"alert:{alert.id}"
     found = stores.subscriptions().get_many(job.tenant, job.subscription_ids, _now())
+    by_partition = areas.alert_cells_by_partition(alert.cells)
+    # Checked again against the subscription itself: a batch only ever reaches the alert's own recipients.
     recipients = [
         subscription
         for subscription in found.values()
-        if subscription.kind is SubscriptionKind.AREA and subscription.status is SubscriptionStatus.ACTIVE
+        if subscription.kind is SubscriptionKind.AREA
+        and subscription.status is SubscriptionStatus.ACTIVE
+        and addressed(alert, subscription.language, (audience.value for audience in subscription.audiences))
+        and areas.reaches_any(by_partition, subscription.cells)
     ]
 
     def build(subscription: Subscription, receipt: str | None) -> Outgoing:

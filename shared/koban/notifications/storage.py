@@ -375,6 +375,8 @@ _ALERT_FIELDS = tuple(name for name in Alert.model_fields if name not in {"tenan
 
 def _alert(item: Mapping[str, Any]) -> Alert:
     fields = {key: value for key, value in item.items() if key in Alert.model_fields}
+    fields["tenant"] = str(item["pk"]).removeprefix("ALERT#")
+    fields["id"] = str(item["sk"])
     fields["counts"] = DeliveryCounts(**{name: int(item.get(name, 0)) for name in COUNTERS})
     for optional in ("link", "decided_by", "decided_at", "decision_note", "languages"):
         fields[optional] = fields.get(optional) or None
@@ -577,10 +579,16 @@ class NotificationRepository(_Repository):
             "Update": {
                 "TableName": self.table_name,
                 "Key": serialize({"pk": ledger_pk(tenant, source), "sk": subscription_id}),
-                "UpdateExpression": "SET #status = :sending, claim = :claim, claimed_at = :now, expires_at = :expires "
-                "ADD attempts :one",
-                "ConditionExpression": "attribute_not_exists(pk) OR (#status = :retry AND attempts < :max)",
-                "ExpressionAttributeNames": {"#status": "status"},
+                "UpdateExpression": "SET #status = :sending, #claim = :claim, #claimed_at = :now, #expires = :expires "
+                "ADD #attempts :one",
+                "ConditionExpression": "attribute_not_exists(pk) OR (#status = :retry AND #attempts < :max)",
+                "ExpressionAttributeNames": {
+                    "#status": "status",
+                    "#claim": "claim",
+                    "#claimed_at": "claimed_at",
+                    "#expires": "expires_at",
+                    "#attempts": "attempts",
+                },
                 "ExpressionAttributeValues": serialize(
                     {
                         ":sending": DeliveryStatus.SENDING.value,
@@ -657,22 +665,24 @@ class NotificationRepository(_Repository):
     ) -> dict[str, Any]:
         result = outcome.result
         values: dict[str, Any] = {":status": outcome.status.value, ":claim": claim_id, ":at": _utc_key(now)}
-        sets = ["#status = :status", "finished_at = :at"]
+        names = {"#status": "status", "#claim": "claim", "#finished_at": "finished_at"}
+        sets = ["#status = :status", "#finished_at = :at"]
         for name, value in (
             ("provider_id", result.provider_id),
-            ("error", result.error),
+            ("error", result.error),  # a reserved word: every name goes through ExpressionAttributeNames
             ("receipt_hash", outcome.receipt_digest),
         ):
             if value:
-                sets.append(f"{name} = :{name}")
+                sets.append(f"#{name} = :{name}")
+                names[f"#{name}"] = name
                 values[f":{name}"] = value
         return {
             "Update": {
                 "TableName": self.table_name,
                 "Key": serialize({"pk": ledger_pk(tenant, source), "sk": subscription_id}),
                 "UpdateExpression": "SET " + ", ".join(sets),
-                "ConditionExpression": "claim = :claim",
-                "ExpressionAttributeNames": {"#status": "status"},
+                "ConditionExpression": "#claim = :claim",
+                "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": serialize(values),
             }
         }
