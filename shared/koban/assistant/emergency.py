@@ -8,7 +8,8 @@ Two signals are combined:
   smoke, a cry for help) that needs a present-time cue, a second weak cue or some support from the model,
   and the cues that rule an emergency out: the event is over (*past*: yesterday, last week, "was stolen") or
   recurring (*habitual*: every night, often) with no present-time cue, a *negation* (nobody is hurt), or a
-  *hypothetical* question (what should I do if..., when should I call 112);
+  *hypothetical* question (what should I do if..., when should I call 112); a progressive ("is breaking in")
+  is a present cue against the past but not against a habit;
 * the classifier's probability of the `emergency` category (offline embeddings), which catches wording the
   lexicon lacks and every language the lexicon does not cover.
 
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Final
 
 _LEXICON_FILE: Final = Path(__file__).with_name("data") / "emergency.json"
-CUE_KINDS: Final = ("strong", "weak", "now", "past", "habitual", "negation", "hypothetical")
+CUE_KINDS: Final = ("strong", "weak", "now", "ongoing", "past", "habitual", "negation", "hypothetical")
 # The classifier alone decides at this probability (when no cue rules the emergency out) ...
 MODEL_THRESHOLD: Final = 0.5
 # ... and supports weak danger words from this probability on.
@@ -43,6 +44,7 @@ class Cues:
     strong: tuple[str, ...] = ()
     weak: tuple[str, ...] = ()
     now: tuple[str, ...] = ()
+    ongoing: tuple[str, ...] = ()
     past: tuple[str, ...] = ()
     habitual: tuple[str, ...] = ()
     negation: tuple[str, ...] = ()
@@ -50,8 +52,10 @@ class Cues:
 
     @property
     def over_or_recurring(self) -> bool:
-        """The event is told as over or recurring, and nothing says it is happening now."""
-        return bool(self.past or self.habitual) and not self.now
+        """The event is told as over with nothing saying it is happening now, or as recurring without an explicit
+        'now' (a progressive is habitual too: "every night they are shouting")."""
+        over = bool(self.past) and not (self.now or self.ongoing)
+        return over or (bool(self.habitual) and not self.now)
 
     @property
     def ruled_out(self) -> bool:
@@ -101,7 +105,8 @@ def decide(cues: Cues, emergency_probability: float | None) -> Assessment:
     if cues.ruled_out:
         return Assessment(False, "ruled_out", cues)
     probability = emergency_probability or 0.0
-    if cues.strong or (cues.weak and (cues.now or len(cues.weak) > 1 or probability >= MODEL_SUPPORT)):
+    present = cues.now or cues.ongoing
+    if cues.strong or (cues.weak and (present or len(cues.weak) > 1 or probability >= MODEL_SUPPORT)):
         return Assessment(True, "lexicon", cues)
     if probability >= MODEL_THRESHOLD:
         return Assessment(True, "model", cues)
