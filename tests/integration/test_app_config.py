@@ -15,6 +15,7 @@ from koban.app_config import service
 from koban.settings import get_settings
 from koban_local.metering import metered
 from tests.api import ApiClient, Reply, staff_claims
+from tests.integration.test_reports_intake import noise_report
 
 BASE = "/v1/tenants/{tenant}/app-config"
 
@@ -294,6 +295,29 @@ def test_the_locale_parameter_wins_and_a_language_the_app_lacks_gets_the_default
     assert german.json()["strings"]["report.submit"] == "Meldung senden"
     assert japanese.json()["locale"] == "fr"
     assert japanese.json()["languages"] == ["fr", "nl", "de", "en"]
+
+
+def test_reports_from_the_app_may_answer_the_questions_it_adds(api: ApiClient) -> None:
+    """Given pilot-pl's app asking when the music stops (a question the taxonomy does not have), then a report
+    answering it is taken, a wrong answer is refused naming it, and before publication it is unknown."""
+    tenant = "pilot-pl"
+    reports = f"/v1/tenants/{tenant}/reports"
+    answers = {"ongoing": True, "noise_source": "music", "music_ends": "after_2"}
+    before = api.post(reports, body=noise_report(tenant, answers=answers))
+    edit(api, tenant, rebrand("#0d47a1"))
+    assert publish(api, tenant).status == 201
+
+    taken = api.post(reports, body=noise_report(tenant, answers=answers))
+    wrong = api.post(reports, body=noise_report(tenant, answers={**answers, "music_ends": "at_dawn"}))
+    without = api.post(reports, body=noise_report(tenant))  # the server never requires the app's questions
+
+    assert before.status == 422
+    assert [(e["field"], e["code"]) for e in before.json()["errors"]] == [("answers.music_ends", "unknown_question")]
+    assert taken.status == 201, taken.body
+    staff_view = api.get(f"{reports}/{taken.json()['id']}", claims=staff_claims(tenant)).json()
+    assert staff_view["answers"]["music_ends"] == "after_2"
+    assert [(e["field"], e["code"]) for e in wrong.json()["errors"]] == [("answers.music_ends", "invalid_answer")]
+    assert without.status == 201
 
 
 # ---------------------------------------------------------------------------------------------- refused

@@ -26,6 +26,7 @@ from koban.app_config.delivery import choose_language, entity_tags, none_match, 
 from koban.app_config.findings import Finding, blocking, schema_findings
 from koban.app_config.json_schema import document_schema
 from koban.app_config.models import AppConfigBase, AppPlatform, ModuleTypes, document_model
+from koban.app_config.modules import AppQuestion, ReportSettings
 from koban.app_config.records import AppConfigAction, AppConfigSource, AuditEntry, Draft, PublishedVersion
 from koban.app_config.registry import clear_caches as clear_registry
 from koban.app_config.registry import module_types
@@ -57,7 +58,7 @@ from koban.errors import (
 )
 from koban.observability import logger
 from koban.settings import get_settings
-from koban.tenants.models import Category, Tenant
+from koban.tenants.models import Category, Option, Question, Tenant
 from koban.tenants.service import get_tenant, list_categories
 
 READ_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -530,6 +531,52 @@ def app_config_schema(tenant_id: str) -> dict[str, Any]:
     return schema
 
 
+# ---------------------------------------------------------------------------------------------- report intake
+
+
+def published_questions(tenant: Tenant, category_code: str) -> tuple[Question, ...]:
+    """The questions the tenant's live app configuration adds to a report category beyond its taxonomy, so that
+    report intake accepts (and type-checks) their answers. The server never requires them: the app enforces
+    `required`, `visible_if` and `required_if`, and other channels do not ask them. () when nothing is published
+    or the configuration cannot be read (intake goes on without them)."""
+    try:
+        live = _live_for_delivery(tenant.id)
+        return _added_questions(live).get(category_code, ()) if live is not None else ()
+    except (StorageError, ValidationError):
+        logger.warning("app configuration unreadable; report intake goes on without its questions", exc_info=True)
+        return ()
+
+
+@lru_cache(maxsize=PUBLISHED_DOCUMENTS_CACHED)
+def _added_questions(record: PublishedVersion) -> dict[str, tuple[Question, ...]]:
+    scope = _scope(record.tenant)
+    document = scope.model.model_validate(_published_json(record))
+    added: dict[str, dict[str, Question]] = {}
+    for module in document.modules:
+        if not module.enabled or not isinstance(module.settings, ReportSettings):
+            continue
+        for app_category in module.settings.categories:
+            category = scope.categories.get(app_category.code)
+            taxonomy = {question.code for question in category.questions} if category is not None else set()
+            for question in app_category.questions:
+                if question.code not in taxonomy:
+                    added.setdefault(app_category.code, {}).setdefault(question.code, _intake_question(question))
+    return {code: tuple(questions.values()) for code, questions in added.items()}
+
+
+def _intake_question(question: AppQuestion) -> Question:
+    return Question(
+        code=question.code,
+        type=question.type,
+        label=dict(question.label.root),
+        required=False,
+        options=tuple(Option(code=option.code, label=dict(option.label.root)) for option in question.options),
+        minimum=question.minimum,
+        maximum=question.maximum,
+        max_length=question.max_length,
+    )
+
+
 # ---------------------------------------------------------------------------------------------- seeding
 
 
@@ -561,6 +608,7 @@ def clear_caches() -> None:
     _published_bytes_checked.cache_clear()
     _rendering.cache_clear()
     _languages_of.cache_clear()
+    _added_questions.cache_clear()
     _schema_text.cache_clear()
     app_config_repository.cache_clear()
     published_objects.cache_clear()

@@ -40,7 +40,7 @@ from koban.reports.schemas import (
 from koban.reports.storage import PersonalDataRepository, ReportRepository
 from koban.reports.triage import triage
 from koban.settings import get_settings
-from koban.tenants.models import Tenant
+from koban.tenants.models import Category, Tenant
 from koban.tenants.service import get_category, get_tenant, status_name
 
 # Clocks of phones are wrong by minutes; more than this in the future is a mistake.
@@ -71,7 +71,7 @@ def _check_submission(
     if category is None:
         errors.append(FieldError("category", f"'{request.category}' is not a category of {tenant.id}", "unknown"))
     else:
-        errors.extend(validate_answers(category, request.answers))
+        errors.extend(validate_answers(_with_app_questions(tenant, category), request.answers))
     if request.location is not None and not tenant.area.contains(request.location.lat, request.location.lon):
         errors.append(FieldError("location", f"the location is outside the area served by {tenant.id}", "outside"))
     if request.occurred_at is not None:
@@ -82,6 +82,14 @@ def _check_submission(
     if request.channel in STAFF_CHANNELS and principal is None:
         errors.append(FieldError("channel", f"'{request.channel}' is for staff taking a report on someone's behalf"))
     return errors
+
+
+def _with_app_questions(tenant: Tenant, category: Category) -> Category:
+    """The category with the questions the tenant's published app adds to it: their answers are accepted."""
+    from koban.app_config.service import published_questions  # App Factory code loads on the first report
+
+    added = published_questions(tenant, category.code)
+    return category.model_copy(update={"questions": (*category.questions, *added)}) if added else category
 
 
 def _check_attachments(tenant: Tenant, attachment_ids: list[str]) -> list[FieldError]:
