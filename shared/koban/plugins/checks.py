@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from string import Formatter
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -86,10 +87,24 @@ def translation_problems(tenant: Tenant) -> list[Problem]:
         problems += _missing(f"{tenant.id} status name {status}", names, languages)
     english = catalog("en")
     for language in languages:
-        absent = sorted(key for key in english if not catalog(language).get(key, "").strip())
+        messages = catalog(language)
+        absent = sorted(key for key in english if not messages.get(key, "").strip())
         if absent:
             problems.append(Problem(f"{tenant.id} messages {language}", f"missing {', '.join(absent)}"))
+        for key, message in sorted(messages.items()):
+            if key in english and placeholders(message) != placeholders(english[key]):
+                problems.append(
+                    Problem(
+                        f"{tenant.id} messages {language} {key}",
+                        f"placeholders {sorted(placeholders(message))}, English has {sorted(placeholders(english[key]))}",
+                    )
+                )
     return problems
+
+
+def placeholders(text: str) -> set[str]:
+    """The `{name}` parameters of a message."""
+    return {name for _, name, _, _ in Formatter().parse(text) if name}
 
 
 # ------------------------------------------------------------------------------------------------- rules
