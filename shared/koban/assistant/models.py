@@ -177,7 +177,7 @@ class KnowledgeItemIn(BaseModel):
     language: Language
     kind: KnowledgeKind = KnowledgeKind.FAQ
     title: Annotated[str, Field(max_length=200), CLEAN, NOT_BLANK, SINGLE_LINE]
-    question: Annotated[str | None, Field(max_length=500), CLEAN, SINGLE_LINE] = None
+    question: Annotated[Annotated[str, Field(max_length=500), CLEAN, NOT_BLANK, SINGLE_LINE] | None, Field()] = None
     body: Annotated[str, Field(max_length=8000, description="The answer (FAQ) or the document text"), CLEAN, NOT_BLANK]
     categories: Annotated[
         list[AssistantGroup], Field(max_length=14, description="The enquiry categories it answers")
