@@ -127,6 +127,11 @@ class DataPlugin:
 
     def _error(self, file: Path, problem: object) -> PluginConfigurationError:
         where = file.relative_to(self.folder) if file.is_relative_to(self.folder) else file
+        if isinstance(problem, ValidationError):  # one line per mistake, where it is and what is wrong
+            problem = "; ".join(
+                f"{'.'.join(str(part) for part in error['loc']) or 'the top level'}: {error['msg']}"
+                for error in problem.errors(include_url=False)
+            )
         return PluginConfigurationError(f"plugin '{self.name}': {where}: {problem}")
 
     def _json(self, file: Path) -> Any:

@@ -6,7 +6,7 @@ import re
 from datetime import tzinfo
 from enum import StrEnum
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -179,7 +179,10 @@ class Tenant(_Frozen):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, name: str) -> str:
-        ZoneInfo(name)  # raises for an unknown zone
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as error:  # a KeyError pydantic would not report as a field
+            raise ValueError(f"unknown time zone {name!r} (an IANA name such as Europe/Brussels)") from error
         return name
 
     @field_validator("languages")
