@@ -58,6 +58,9 @@ class ReportOffer(BaseModel):
     category: Annotated[str, Field(description="A report category code of the tenant")]
     category_name: str
     description: str
+    required_questions: Annotated[
+        list[str], Field(description="Codes of the category's required questions the app must still ask")
+    ]
 
 
 class ReplyOut(BaseModel):

@@ -245,7 +245,12 @@ def handle_message(tenant_id: str, request: MessageIn) -> ReplyOut:
             languages = [reply_language, language, "en", *tenant.languages]
             hits = tenant_index(tenant.id).search(understanding.vector, languages, understanding.category)
         if report_category is not None and understanding.category not in NOT_REPORTABLE:
-            offer = ReportOffer(category=report_category.code, category_name=category_name, description=request.text)
+            offer = ReportOffer(
+                category=report_category.code,
+                category_name=category_name,
+                description=request.text,
+                required_questions=[question.code for question in report_category.questions if question.required],
+            )
         draft = Draft(
             force=tenant.name,
             unit_name=unit_name,
