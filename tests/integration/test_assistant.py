@@ -87,7 +87,8 @@ def test_given_a_question_in_a_language_when_asked_then_the_answer_is_in_it_with
     assert reply["emergency"] is False
     assert reply["category"] == category
     assert source in [item["id"] for item in reply["sources"]]
-    assert reply["answer"].count("\n") >= 2 and reply["sources"][0]["title"] in reply["answer"]
+    assert reply["answer"].count("\n") >= 2
+    assert reply["sources"][0]["title"] in reply["answer"]
     assert reply["route"]["unit"] in tenant_units
     assert reply["route"]["reason"]
     assert reply["engine"] == "offline"
@@ -173,8 +174,10 @@ def test_given_a_conversation_when_continued_then_it_is_stored_redacted_and_expi
         (3, "resident"),
         (4, "assistant"),
     ]
-    assert "[phone]" in turns[2]["text"] and "[e-mail]" in turns[2]["text"]
-    assert "4567" not in transcript.body and "matti@" not in transcript.body
+    assert "[phone]" in turns[2]["text"]
+    assert "[e-mail]" in turns[2]["text"]
+    assert "4567" not in transcript.body
+    assert "matti@" not in transcript.body
     mine = [item for item in conversation_items(moto_home) if first["conversation_id"] in item["pk"]["S"]]
     assert len(mine) == 5  # the conversation and its four turns
     for item in mine:
