@@ -74,6 +74,11 @@ def test_every_route_reads_by_key_or_index_never_by_scan(api: ApiClient) -> None
         open311 = {"jurisdiction_id": "pilot-nl"}
         assert api.get("/open311/v2/requests.json", query=open311).status == 200
         assert api.get("/open311/v2/servicerequestupdates.json", query=open311).status == 200
+        message = api.post("/v1/tenants/pilot-nl/assistant/messages", body={"text": "Wie is mijn wijkagent?"})
+        assert message.status == 200, message.body
+        conversation = f"/v1/tenants/pilot-nl/assistant/conversations/{message.json()['conversation_id']}"
+        assert api.get(conversation, claims=officer).status == 200
+        assert api.get("/v1/tenants/pilot-nl/assistant/handoffs", claims=officer).status == 200
     # Then DynamoDB was only ever addressed by key or index
     dynamodb_calls = {name for name in meter.calls if name.startswith("dynamodb.")}
     assert "dynamodb.Query" in dynamodb_calls  # the recorder saw the traffic
