@@ -4,6 +4,8 @@ koban serve [--host 127.0.0.1] [--port 8000] [--no-seed] [--seed-reports N]
 koban token --tenant T --role R      prints only the token, for $(koban token ...)
 koban api-key --tenant T             prints only the Open311 API key
 koban openapi [--write PATH]         prints (or writes) the OpenAPI document built from the handlers
+koban plugins [--json] [--check]     lists the installed plugins: hooks, tenants, categories, rules
+koban plugin new NAME [--dir PATH]   writes a new, installable and tested city plugin package
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import TextIO
 
 from koban_local.gateway import LocalGateway
 from koban_local.home import LocalHome
+from koban_local.plugin_tools import add_commands as add_plugin_commands
+from koban_local.plugin_tools import startup_problem
 from koban_local.streams import StreamPoller
 from koban_local.template import Template
 from koban_local.tokens import ROLES, issue_open311_key, issue_staff_token
@@ -82,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "table names in the environment (REPORTS_TABLE, AGGREGATES_TABLE) are used",
     )
     rebuild.set_defaults(run=_rebuild_aggregates)
+
+    add_plugin_commands(commands)  # koban plugins, koban plugin new NAME
 
     arguments = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = arguments.run
@@ -170,6 +176,10 @@ def _serve(arguments: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("botocore").setLevel(logging.WARNING)  # it announces every endpoint and credential found
     root = home()
+    problem = startup_problem()  # a broken plugin stops the start, naming itself
+    if problem is not None:
+        print(f"koban: {problem}", file=sys.stderr)
+        return 2
     template_path = root / "template.yaml"
     if not template_path.is_file():
         print(f"koban: no template.yaml in {root}; set KOBAN_HOME to the repository.", file=sys.stderr)
