@@ -16,7 +16,7 @@ from koban.assistant.knowledge import (
     KnowledgeIndex,
     split_passages,
 )
-from koban.assistant.models import Audience, KnowledgeItem, KnowledgeStatus
+from koban.assistant.models import KnowledgeAudience, KnowledgeItem, KnowledgeStatus
 from koban.tenants.models import AssistantGroup
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -111,7 +111,7 @@ def test_given_unrelated_text_when_searched_then_nothing_is_quoted(index: Knowle
 
 def test_given_retired_or_staff_only_items_when_searched_then_residents_never_see_them(index: KnowledgeIndex) -> None:
     retired = index.items["fraud-nl"].model_copy(update={"status": KnowledgeStatus.RETIRED})
-    police_only = index.items["fraud-en"].model_copy(update={"audience": [Audience.POLICE]})
+    police_only = index.items["fraud-en"].model_copy(update={"audience": [KnowledgeAudience.POLICE]})
 
     updated = index.with_items([retired, police_only], topic_vectors)
 

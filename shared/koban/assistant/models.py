@@ -37,7 +37,7 @@ class MessageIn(BaseModel):
     locale: Locale | None = None
 
 
-class Source(BaseModel):
+class KnowledgeSource(BaseModel):
     """A knowledge item the answer quotes."""
 
     id: str
@@ -46,7 +46,7 @@ class Source(BaseModel):
     url: str | None = None
 
 
-class Route(BaseModel):
+class AssistantRoute(BaseModel):
     unit: Annotated[str, Field(description="Code of one of the tenant's units")]
     unit_name: str
     reason: str
@@ -71,8 +71,8 @@ class ReplyOut(BaseModel):
     category: AssistantGroup
     confidence: Annotated[float, Field(ge=0, le=1)]
     answer: str
-    sources: list[Source]
-    route: Route
+    sources: list[KnowledgeSource]
+    route: AssistantRoute
     handoff: bool
     report_offer: ReportOffer | None
     engine: Annotated[str, Field(description="'offline', or the answer plugin that phrased the answer")]
@@ -81,16 +81,16 @@ class ReplyOut(BaseModel):
 # ---------------------------------------------------------------------------------------------- conversations
 
 
-class Speaker(StrEnum):
+class ConversationSpeaker(StrEnum):
     RESIDENT = "resident"
     ASSISTANT = "assistant"
 
 
-class Turn(BaseModel):
+class ConversationTurn(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     position: int
-    speaker: Speaker
+    speaker: ConversationSpeaker
     text: Annotated[str, Field(description="Phone numbers and e-mail addresses are redacted")]
     at: AwareDatetime
     category: AssistantGroup | None = None
@@ -140,7 +140,7 @@ class ConversationOut(BaseModel):
     emergency: bool
     handoff: bool
     unit: str | None
-    turns: list[Turn]
+    turns: list[ConversationTurn]
 
 
 # ---------------------------------------------------------------------------------------------- knowledge
@@ -157,7 +157,7 @@ class KnowledgeStatus(StrEnum):
     RETIRED = "retired"
 
 
-class Audience(StrEnum):
+class KnowledgeAudience(StrEnum):
     RESIDENTS = "residents"
     SENIORS = "seniors"
     YOUNG_PEOPLE = "young_people"
@@ -170,7 +170,13 @@ class Audience(StrEnum):
 
 # The assistant answers residents only from items written for one of these audiences.
 RESIDENT_AUDIENCES = frozenset(
-    {Audience.RESIDENTS, Audience.SENIORS, Audience.YOUNG_PEOPLE, Audience.BUSINESSES, Audience.VICTIMS}
+    {
+        KnowledgeAudience.RESIDENTS,
+        KnowledgeAudience.SENIORS,
+        KnowledgeAudience.YOUNG_PEOPLE,
+        KnowledgeAudience.BUSINESSES,
+        KnowledgeAudience.VICTIMS,
+    }
 )
 
 
@@ -185,8 +191,8 @@ class KnowledgeItemIn(BaseModel):
     categories: Annotated[
         list[AssistantGroup], Field(max_length=14, description="The enquiry categories it answers")
     ] = Field(default_factory=list)
-    audience: Annotated[list[Audience], Field(min_length=1, max_length=6)] = Field(
-        default_factory=lambda: [Audience.RESIDENTS]
+    audience: Annotated[list[KnowledgeAudience], Field(min_length=1, max_length=6)] = Field(
+        default_factory=lambda: [KnowledgeAudience.RESIDENTS]
     )
     tags: Annotated[list[Tag], Field(max_length=20)] = Field(default_factory=list)
     url: Annotated[str | None, Field(max_length=500, pattern=r"^https://[^\s<>\"]+$")] = None
@@ -220,7 +226,7 @@ class KnowledgeItemOut(BaseModel):
     question: str | None
     body: str
     categories: list[AssistantGroup]
-    audience: list[Audience]
+    audience: list[KnowledgeAudience]
     tags: list[str]
     url: str | None
     status: KnowledgeStatus

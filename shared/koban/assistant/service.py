@@ -15,17 +15,17 @@ from koban.assistant.emergency import Assessment, assess, normalise
 from koban.assistant.knowledge import Hit, tenant_index
 from koban.assistant.language import Detection, detect_language, locale_language
 from koban.assistant.models import (
+    AssistantRoute,
     Conversation,
     ConversationOut,
+    ConversationSpeaker,
+    ConversationTurn,
     HandoffListOut,
     HandoffOut,
+    KnowledgeSource,
     MessageIn,
     ReplyOut,
     ReportOffer,
-    Route,
-    Source,
-    Speaker,
-    Turn,
 )
 from koban.assistant.redaction import redact
 from koban.assistant.storage import ConversationRepository
@@ -270,7 +270,8 @@ def handle_message(tenant_id: str, request: MessageIn) -> ReplyOut:
         )
 
     sources = [
-        Source(id=hit.item.id, title=hit.item.title, language=hit.item.language, url=hit.item.url) for hit in hits
+        KnowledgeSource(id=hit.item.id, title=hit.item.title, language=hit.item.language, url=hit.item.url)
+        for hit in hits
     ]
     conversation_id = before.id if before else new_conversation_id()
     _store(tenant, before, conversation_id, now, request.text, answer, understanding, sources, handoff, unit_code)
@@ -283,7 +284,7 @@ def handle_message(tenant_id: str, request: MessageIn) -> ReplyOut:
         confidence=round(understanding.confidence, 3),
         answer=answer,
         sources=sources,
-        route=Route(unit=unit_code, unit_name=unit_name, reason=reason),
+        route=AssistantRoute(unit=unit_code, unit_name=unit_name, reason=reason),
         handoff=handoff,
         report_offer=offer,
         engine=engine,
@@ -312,7 +313,7 @@ def _store(
     text: str,
     answer: str,
     understanding: Understanding,
-    sources: list[Source],
+    sources: list[KnowledgeSource],
     handoff: bool,
     unit: str,
 ) -> None:
@@ -322,17 +323,17 @@ def _store(
     emergency = understanding.emergency.emergency
     redacted = redact(text)
     turns = [
-        Turn(
+        ConversationTurn(
             position=position + 1,
-            speaker=Speaker.RESIDENT,
+            speaker=ConversationSpeaker.RESIDENT,
             text=redacted,
             at=now,
             category=category,
             emergency=emergency,
         ),
-        Turn(
+        ConversationTurn(
             position=position + 2,
-            speaker=Speaker.ASSISTANT,
+            speaker=ConversationSpeaker.ASSISTANT,
             text=answer,
             at=now,
             category=category,

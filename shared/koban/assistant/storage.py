@@ -25,7 +25,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from koban import aws
-from koban.assistant.models import Conversation, HandoffOut, KnowledgeItem, Turn
+from koban.assistant.models import Conversation, ConversationTurn, HandoffOut, KnowledgeItem
 from koban.dynamo import conflict_or_storage_error, deserialize, serialize, storage_error
 from koban.errors import Conflict, FieldError, ValidationFailed
 
@@ -65,7 +65,11 @@ class ConversationRepository:
         return _conversation(deserialize(response["Item"])) if "Item" in response else None
 
     def record(
-        self, before: Conversation | None, after: Conversation, turns: list[Turn], handoff: HandoffOut | None
+        self,
+        before: Conversation | None,
+        after: Conversation,
+        turns: list[ConversationTurn],
+        handoff: HandoffOut | None,
     ) -> None:
         """Store the new turns and the conversation, unless another message was stored since `before`."""
         pk = _conversation_pk(after.tenant, after.id)
@@ -105,7 +109,7 @@ class ConversationRepository:
         except BotoCoreError as exc:
             raise storage_error("store conversation", exc) from exc
 
-    def transcript(self, tenant: str, conversation_id: str) -> tuple[Conversation, list[Turn]] | None:
+    def transcript(self, tenant: str, conversation_id: str) -> tuple[Conversation, list[ConversationTurn]] | None:
         """The conversation and its turns in order (one Query of its partition)."""
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
@@ -170,8 +174,10 @@ def _conversation(item: dict[str, Any]) -> Conversation:
     return Conversation.model_validate({key: value for key, value in item.items() if key in Conversation.model_fields})
 
 
-def _turn(item: dict[str, Any]) -> Turn:
-    return Turn.model_validate({key: value for key, value in item.items() if key in Turn.model_fields})
+def _turn(item: dict[str, Any]) -> ConversationTurn:
+    return ConversationTurn.model_validate(
+        {key: value for key, value in item.items() if key in ConversationTurn.model_fields}
+    )
 
 
 # ---------------------------------------------------------------------------------------------- knowledge
