@@ -11,8 +11,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 STACK ?= koban
+WEB := infrastructure/web
+WEB_INSTALLED := $(WEB)/node_modules/.package-lock.json
+WEB_BUILT := $(WEB)/dist/.built
+WEB_SOURCES := $(WEB)/package.json $(WEB)/build.mjs $(shell find $(WEB)/src -type f 2>/dev/null)
 
-.PHONY: system-packages install run test test-fast lint format typecheck bench eval build deploy openapi clean
+.PHONY: system-packages install web run test test-fast lint format typecheck bench eval build deploy openapi clean
 
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
@@ -34,12 +38,23 @@ system-packages:
 
 install: $(STAMP)
 
-run: $(STAMP)
+# The web pages: npm installs the lockfile's exact packages (no install scripts), esbuild bundles each page of
+# infrastructure/web/src into infrastructure/web/dist, which the local gateway serves and `make deploy` publishes.
+$(WEB_INSTALLED): $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --ignore-scripts
+
+$(WEB_BUILT): $(WEB_INSTALLED) $(WEB_SOURCES)
+	cd $(WEB) && npm run --silent build
+
+web: $(WEB_BUILT)
+
+run: $(STAMP) $(WEB_BUILT)
 	$(BIN)/koban serve --host $(HOST) --port $(PORT)
 
-# The SAM tool environment is needed by the template tests that run SAM's own transform.
-test: system-packages $(STAMP) $(SAM)
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+# The SAM tool environment is needed by the template tests that run SAM's own transform. `--dist loadgroup` keeps
+# the tests marked with one xdist_group on one worker (the browser tier shares one seeded home and one Chromium).
+test: system-packages $(STAMP) $(SAM) $(WEB_BUILT)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q
@@ -73,9 +88,9 @@ $(SAM):
 build: $(SAM)
 	$(SAM) build --template-file template.yaml
 
-deploy: build
+deploy: build $(WEB_BUILT)
 	$(SAM) deploy --guided --stack-name $(STACK)
 	$(BIN)/python -m koban_local.publish_web --stack-name $(STACK)
 
 clean:
-	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist

@@ -24,7 +24,8 @@ from koban_local.streams import StreamPoller
 from koban_local.template import Template
 from koban_local.tokens import issue_open311_key
 
-# Web pages served by the local gateway, from the web assets build (S3 + CloudFront in the cloud).
+# Web pages served by the local gateway, from the web assets build (S3 + CloudFront in the cloud): URL prefix →
+# folder of infrastructure/web/dist (each built from infrastructure/web/src/<folder>).
 STATIC_PAGES = {"/dashboard/": "dashboard", "/app/": "app", "/public/": "public"}
 
 
@@ -90,8 +91,9 @@ class LocalHome:
         self._stack.callback(patch.restore)
 
     def static_roots(self) -> dict[str, Path]:
-        web = self.root / "infrastructure" / "web"
-        return {prefix: web / folder for prefix, folder in STATIC_PAGES.items() if (web / folder).is_dir()}
+        """The built pages (`make` builds them into infrastructure/web/dist); a page not built is not served."""
+        built = self.root / "infrastructure" / "web" / "dist"
+        return {prefix: built / folder for prefix, folder in STATIC_PAGES.items() if (built / folder).is_dir()}
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None

@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -1377,8 +1377,9 @@ def seed_all(
     days: int = 90,
     seed: int = 2026,
     now: datetime | None = None,
+    tenants: Collection[str] | None = None,
 ) -> dict[str, int]:
-    """Write `report_count_per_tenant` synthetic reports (with their histories) for every tenant.
+    """Write `report_count_per_tenant` synthetic reports (with their histories) for every tenant (or those named).
 
     Table names come from the settings (`REPORTS_TABLE`), the endpoint from boto3's environment
     (`AWS_ENDPOINT_URL` locally). Deterministic for `seed` and `now`; returns the reports written per tenant.
@@ -1396,6 +1397,8 @@ def seed_all(
     failed = True
     try:
         for tenant in list_tenants():
+            if tenants is not None and tenant.id not in tenants:
+                continue
             job = _TenantJob(tenant.id)
             jobs.append(job)
             batch: list[dict[str, Any]] = []

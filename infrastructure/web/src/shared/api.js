@@ -1,0 +1,82 @@
+// The KOBAN API from a page of the same origin: JSON in and out, the reader's language in Accept-Language, and
+// every error (RFC 9457 problem+json, or no answer at all) turned into an ApiError the page shows to the user.
+import { language, t } from "./i18n.js";
+
+/** The API's base path: <meta name="koban-api" content="..."> in the page, else /v1 of the same origin. */
+export function apiBase() {
+  const meta = document.querySelector('meta[name="koban-api"]');
+  return (meta?.getAttribute("content") || "/v1").replace(/\/$/, "");
+}
+
+export class ApiError extends Error {
+  /** `problem` is the problem+json body: type, title, status, detail and, for validation, errors[]. */
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+
+  /** One line per problem: the detail, then each field the API named. */
+  lines() {
+    const { title, detail, errors } = this.problem;
+    const lines = [detail && detail !== title ? `${title}: ${detail}` : title || detail || this.message];
+    for (const error of Array.isArray(errors) ? errors : []) {
+      lines.push(error.field ? `${error.field}: ${error.message}` : String(error.message));
+    }
+    return lines;
+  }
+}
+
+/**
+ * createApi({ token: () => "..." }) → { get, post, patch }.
+ * `path` is relative to the base ("/tenants/pilot-nl/problems"); `query` values that are empty are left out.
+ */
+export function createApi({ token = () => null, onUnauthorised = () => {} } = {}) {
+  async function call(method, path, { query, body } = {}) {
+    const url = new URL(apiBase() + path, window.location.origin);
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, String(value));
+    }
+    const headers = { Accept: "application/json", "Accept-Language": acceptLanguage() };
+    const bearer = token();
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch {
+      throw new ApiError(0, { title: t("error.network"), detail: t("error.networkDetail") });
+    }
+    const text = await response.text();
+    let data = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      data = null;
+    }
+    if (!response.ok) {
+      const problem = data && typeof data === "object" ? data : { title: `HTTP ${response.status}` };
+      const error = new ApiError(response.status, { status: response.status, ...problem });
+      if (response.status === 401) onUnauthorised(error);
+      throw error;
+    }
+    return data;
+  }
+
+  return {
+    get: (path, query) => call("GET", path, { query }),
+    post: (path, body) => call("POST", path, { body }),
+    patch: (path, body) => call("PATCH", path, { body }),
+  };
+}
+
+/** The reader's language first, then English, as the API's Accept-Language. */
+export function acceptLanguage() {
+  const chosen = language();
+  return chosen === "en" ? "en" : `${chosen}, en;q=0.5`;
+}
+
+/** The path of one tenant's resource, each segment escaped. */
+export function tenantPath(tenant, ...segments) {
+  return ["/tenants", tenant, ...segments].map((part, index) => (index ? encodeURIComponent(part) : part)).join("/");
+}
