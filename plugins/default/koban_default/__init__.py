@@ -1,4 +1,5 @@
-"""The built-in KOBAN behaviour, itself a plugin: the base taxonomy, the default rules and status names.
+"""The built-in KOBAN behaviour, itself a plugin: the base taxonomy, the default rules, status names and the
+notification adapters.
 
 Core registers this module by name (`koban_default`) and every hook here is `trylast`, so a city plugin is
 called first and wins. The data lives next to this file (`categories.json`, `rules.json`, `messages/`) and
