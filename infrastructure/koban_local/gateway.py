@@ -169,6 +169,9 @@ class LocalGateway(Running):
             "/" + prefix.strip("/") + "/": Path(folder).resolve()
             for prefix, folder in sorted((static_roots or {}).items(), key=lambda item: -len(item[0]))
         }
+        # A Lambda execution environment handles one event at a time, and handlers rely on it (powertools' resolver
+        # keeps the current event on the app): concurrent requests to one function are served one after another.
+        self._function_locks = {function_id: threading.Lock() for function_id in handlers}
         self._server = _Server((host, port), self)
         self._thread: threading.Thread | None = None
         self._serving = threading.Event()
@@ -493,7 +496,8 @@ class LocalGateway(Running):
             function.logical_id, memory_limit_in_mb=function.memory_size, timeout_seconds=function.timeout
         )
         try:
-            response = self.handlers[route.function_id](event, context)
+            with self._function_locks[route.function_id]:
+                response = self.handlers[route.function_id](event, context)
         except Exception:
             # API Gateway answers a crashed integration with 502 and a fixed message; the trace stays here.
             log.exception("%s raised while handling request %s", route.function_id, request_id)

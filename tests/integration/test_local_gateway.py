@@ -11,6 +11,7 @@ import json
 import logging
 import socket
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -537,3 +538,37 @@ def test_given_a_route_without_a_loaded_handler_when_the_gateway_is_built_then_i
 ) -> None:
     with pytest.raises(KeyError, match="EchoBFunction"):
         LocalGateway(template, {"EchoAFunction": handlers["EchoAFunction"]}, "127.0.0.1", 0)
+
+
+def test_given_concurrent_requests_for_one_function_when_served_then_its_handler_runs_one_at_a_time(
+    template: Template, handlers: dict[str, Handler]
+) -> None:
+    # Given a function whose handler notes how many of its invocations overlap (a Lambda environment runs one at a
+    # time, and powertools keeps the current event on the app, so overlapping calls would mix their arguments)
+    running_now: list[int] = [0]
+    seen: list[int] = []
+    guard = threading.Lock()
+
+    def slow_echo(event: dict[str, Any], context: Any) -> Any:
+        with guard:
+            running_now[0] += 1
+            seen.append(running_now[0])
+        time.sleep(0.02)
+        with guard:
+            running_now[0] -= 1
+        return handlers["EchoAFunction"](event, context)
+
+    with LocalGateway(template, {**handlers, "EchoAFunction": slow_echo}, "127.0.0.1", 0) as running:
+        # When eight requests for it arrive at once
+        answers: list[Answer] = []
+        threads = [
+            threading.Thread(target=lambda n=n: answers.append(_request(running, "GET", f"/v1/echo/n{n}")))
+            for n in range(8)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    # Then every request was answered with its own event, and the handler never ran twice at the same time
+    assert sorted(answer.event["pathParameters"]["name"] for answer in answers) == [f"n{n}" for n in range(8)]
+    assert seen == [1] * 8
