@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
@@ -258,7 +258,7 @@ def _banner(gateway: LocalGateway, aws_endpoint: str, tenants: Sequence[str]) ->
         f"  OpenAPI      {base}/v1/openapi.json",
         f"  Tenants      {base}/v1/tenants",
     ]
-    lines += [f"  Web          {base}{prefix}" for prefix in gateway.static_roots]
+    lines += page_lines(base, gateway.static_roots, tenants)
     lines += [
         f"  Local AWS    {aws_endpoint} (moto; AWS_ENDPOINT_URL for the AWS CLI and boto3)",
         f"  Metrics      {Path(tempfile.gettempdir()) / 'koban-local-metrics.jsonl'} (the functions' EMF lines)",
@@ -272,6 +272,28 @@ def _banner(gateway: LocalGateway, aws_endpoint: str, tenants: Sequence[str]) ->
     lines += [f"  {tenant:<10} {issue_open311_key(tenant)}" for tenant in tenants]
     lines += ["", "Press Ctrl-C to stop.", ""]
     return "\n".join(lines)
+
+
+# The built web pages the banner names; a page that is not built (`make web`) is not listed.
+_PAGE_LABELS = {"/dashboard/": "Dashboard", "/public/": "Public view", "/app/": "Citizen app"}
+
+
+def page_lines(base: str, prefixes: Iterable[str], tenants: Sequence[str]) -> list[str]:
+    """A line per web page; the dashboard's with a link that signs in at once (the token travels in the fragment,
+    which the browser never sends and the page removes from the address bar)."""
+    order = [*_PAGE_LABELS]
+    lines: list[str] = []
+    first = tenants[0] if tenants else ""
+    for prefix in sorted(prefixes, key=lambda name: order.index(name) if name in order else len(order)):
+        label = f"{_PAGE_LABELS.get(prefix, 'Web'):<12}"
+        if not first:
+            lines.append(f"  {label} {base}{prefix}")
+        elif prefix == "/dashboard/":
+            link = f"{base}{prefix}#token={issue_staff_token(first, 'officer')}"
+            lines += [f"  {label} {base}{prefix}", f"  {'':<12} signed in as {first} officer: {link}"]
+        else:
+            lines.append(f"  {label} {base}{prefix}{first}/ (any tenant: {prefix}<tenant>/)")
+    return lines
 
 
 if __name__ == "__main__":

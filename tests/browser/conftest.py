@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import h3
 import pytest
@@ -25,7 +26,7 @@ from koban_local.seed import EMERGING, hotspots, seed_all
 from koban_local.tokens import issue_staff_token
 
 TENANT = "pilot-nl"
-SEED_REPORTS = 600
+SEED_REPORTS = 400
 BURST_NIGHTS = 3
 BURST_PER_NIGHT = 10
 CHROMIUM = Path(os.environ.get("KOBAN_CHROMIUM", "/usr/bin/chromium"))
@@ -212,12 +213,19 @@ def _watch(page: Page) -> Watched:
     def failed(request: Request) -> None:
         watched.problems.append(f"request failed: {request.method} {request.url} ({request.failure})")
 
+    def requested(request: Request) -> None:
+        # Nothing from a CDN or any other host: the pages load their own files and the API of their origin.
+        address = urlsplit(request.url)
+        if address.scheme not in ("data", "blob") and address.hostname != "127.0.0.1":
+            watched.problems.append(f"request to another host: {request.url}")
+
     def answered(response: Response) -> None:
         if response.status >= 400:
             watched.problems.append(f"HTTP {response.status}: {response.request.method} {response.url}")
 
     page.on("console", console)
     page.on("pageerror", lambda error: watched.problems.append(f"uncaught: {error}"))
+    page.on("request", requested)
     page.on("requestfailed", failed)
     page.on("response", answered)
     return watched

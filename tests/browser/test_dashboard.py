@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from koban.tenants.service import get_tenant
+from koban_local.cli import page_lines
 from koban_local.tokens import issue_staff_token
 from tests.browser.conftest import BROWSER_GROUP, TENANT, Site, Watched
 
@@ -28,9 +29,12 @@ def _period() -> dict[str, str]:
 
 
 def _signed_in(open_page: Any, site: Site, locale: str = "en-GB") -> Watched:
+    """The dashboard opened from the sign-in link `koban serve` prints (the token in the fragment)."""
     watched: Watched = open_page(locale)
-    token = issue_staff_token(TENANT, "officer")
-    watched.page.goto(f"{site.url}/dashboard/#token={token}")
+    banner = "\n".join(page_lines(site.url, ["/dashboard/"], [TENANT]))
+    link = re.search(r"signed in as \S+ officer: (\S+)", banner)
+    assert link, banner
+    watched.page.goto(link.group(1))
     _loaded(watched.page)
     return watched
 
@@ -59,7 +63,7 @@ def test_an_officer_signs_in_from_the_link_and_sees_tiles_map_charts_and_emergin
     assert cells, "the fixture's seed has cells"
     assert trends, "and series"
     assert emerging, "and an emerging signal (its burst)"
-    # When an officer opens the link `koban serve` could print (token in the fragment)
+    # When an officer opens the link `koban serve` prints (token in the fragment)
     watched = _signed_in(open_page, site)
     page = watched.page
     # Then the token left the address bar (and history) but stays for this tab

@@ -365,3 +365,21 @@ def test_seeding_writes_every_report_with_its_events(moto_home: dict[str, str]) 
     # And seeding again writes the same keys: nothing is doubled
     seed_all(150, lines.append, now=NOW)
     assert count(client, table) == total_items
+
+
+def test_seeding_named_tenants_writes_only_theirs(moto_home: dict[str, str]) -> None:
+    # Given empty tables, When only two tenants are seeded (as the browser tests do, to stay quick)
+    named = [tenant.id for tenant in list_tenants()][:2]
+    counts = seed_all(20, lambda line: None, now=NOW, tenants=named)
+    # Then those two have their reports in the queue and no other tenant has any
+    assert counts == dict.fromkeys(named, 20)
+    client = boto3.client("dynamodb")
+    for tenant in list_tenants():
+        queued = count(
+            client,
+            moto_home["ReportsTable"],
+            IndexName="QueueIndex",
+            KeyConditionExpression="tenant_key = :tenant",
+            ExpressionAttributeValues={":tenant": {"S": tenant.id}},
+        )
+        assert queued == (20 if tenant.id in named else 0)

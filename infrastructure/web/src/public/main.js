@@ -121,6 +121,7 @@ function createPublicView(tenant) {
       rememberVote(tenant.id, priority.id);
       counter.textContent = t("public.votes", { count: formatNumber(result.votes) });
       button.textContent = t("public.voted");
+      button.className = "voted";
       button.setAttribute("aria-pressed", "true");
       toast(toasts, result.counted ? t("public.voteCounted") : t("public.voteAlready"));
     } catch (error) {
@@ -136,7 +137,7 @@ function createPublicView(tenant) {
       "button",
       {
         type: "button",
-        class: already ? "" : "primary",
+        class: already ? "voted" : "primary",
         disabled: already,
         "aria-pressed": already ? "true" : "false",
         "aria-describedby": `priority-${priority.id}`,

@@ -41,9 +41,19 @@ export function byId(id) {
   return element;
 }
 
-/** Announce a short message to screen readers and show it for a few seconds. */
+/**
+ * Announce a short message to screen readers and show it for a few seconds. A region with the `popover`
+ * attribute is shown in the top layer, so a message stays readable above an open modal dialog.
+ */
 export function toast(region, message) {
   const item = h("div", { class: "toast" }, message);
   region.append(item);
-  setTimeout(() => item.remove(), 6000);
+  if (region.hasAttribute("popover")) {
+    if (region.matches(":popover-open")) region.hidePopover();
+    region.showPopover(); // again, so that it is above a dialog opened since
+  }
+  setTimeout(() => {
+    item.remove();
+    if (!region.childElementCount && region.matches(":popover-open")) region.hidePopover();
+  }, 6000);
 }
