@@ -4,7 +4,8 @@ vectors of the seeded knowledge, so that neither happens at cold start.
     python -m koban_local.assistant_build            # writes both files below (about a minute)
     python -m koban_local.assistant_build --check    # exit 1 if either is out of date
 
-Outputs (committed): `shared/koban/assistant/data/classifier.npz` (the model the function loads) and
+Outputs (committed): `shared/koban/assistant/data/classifier.npz` (the model the function loads),
+`shared/koban/assistant/data/langid.npz` (py3langid's model cut to the detectable languages) and
 `assistant_data/knowledge_vectors.npz` (passage vectors of `assistant_data/knowledge/*.json`, keyed by a hash
 of the text, which the local seed uses instead of running the model). The held-out set in
 `assistant_data/eval/` is never read here.
@@ -28,6 +29,7 @@ import numpy as np
 from koban.assistant.classifier import MODEL_FILE, Classifier, train
 from koban.assistant.embeddings import MODEL_NAME, embed_passages, embed_queries
 from koban.assistant.knowledge import embedding_text, split_passages
+from koban.assistant.language import DETECTABLE_LANGUAGES, LANGID_FILE, write_model
 from koban.assistant.models import KnowledgeItem, KnowledgeItemIn
 from koban.tenants.models import AssistantGroup
 
@@ -147,6 +149,9 @@ def stale() -> list[str]:
     wanted = {text_key(t) for tenant in seed_tenants() for t in passage_texts(seed_items(tenant))}
     if wanted != set(_cached_vectors()):
         problems.append(f"{VECTORS_FILE} does not hold exactly the seeded knowledge's passages")
+    with np.load(LANGID_FILE, allow_pickle=False) as data:
+        if set(map(str, data["classes"])) != set(DETECTABLE_LANGUAGES):
+            problems.append(f"{LANGID_FILE} is not cut to the detectable languages")
     return problems
 
 
@@ -159,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in problems:
             print(problem, file=sys.stderr)
         return 1 if problems else 0
+    write_model(LANGID_FILE)
+    print(f"language model: {len(DETECTABLE_LANGUAGES)} languages -> {LANGID_FILE}")
     examples = load_examples()
     build_classifier(examples).save(MODEL_FILE)
     print(f"classifier: {len(examples)} examples -> {MODEL_FILE}")
