@@ -64,6 +64,13 @@ def _draft(out: AppConfigDraftOut) -> Response[AppConfigDraftOut]:
     )
 
 
+def _publication(tenant: str, result: AppConfigPublishOut) -> Response[AppConfigPublishOut]:
+    """201 with the new version's URL; 200 when nothing was published (the content was live already)."""
+    if not result.published:
+        return Response(status_code=200, body=result, content_type="application/json")
+    return created(result, f"/v1/tenants/{tenant}/app-config/versions/{result.version.version}")
+
+
 @app.get(
     "/v1/tenants/<tenant>/app-config",
     summary="The published app configuration for a platform and language (apps; no sign-in)",
@@ -127,10 +134,7 @@ def check(tenant: TenantPath, body: Annotated[dict[str, Any] | None, Body()] = N
 def publish_draft(
     tenant: TenantPath, body: AppConfigPublishIn | None = None, if_match: IfMatch = None
 ) -> Response[AppConfigPublishOut]:
-    result = publish(tenant, _principal(), if_match, body)
-    if not result.published:
-        return Response(status_code=200, body=result, content_type="application/json")
-    return created(result, f"/v1/tenants/{tenant}/app-config/versions/{result.version.version}")
+    return _publication(tenant, publish(tenant, _principal(), if_match, body))
 
 
 @app.get("/v1/tenants/<tenant>/app-config/versions", summary="Published versions, newest first (staff)", tags=TAGS)
@@ -156,8 +160,7 @@ def version(
     responses={201: {"description": "Published as a new version"}},
 )
 def roll_back(tenant: TenantPath, body: AppConfigRollbackIn) -> Response[AppConfigPublishOut]:
-    result = rollback(tenant, _principal(), body)
-    return created(result, f"/v1/tenants/{tenant}/app-config/versions/{result.version.version}")
+    return _publication(tenant, rollback(tenant, _principal(), body))
 
 
 @app.get("/v1/tenants/<tenant>/app-config/audit", summary="Who changed what, when (staff)", tags=TAGS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -328,6 +329,7 @@ def test_publishing_is_refused_with_every_finding_and_nothing_is_written(api: Ap
     Finnish enabled without texts, when published, then 422 problem+json lists every finding (each in
     `errors` and, with severity and pointer, in `findings`), and no version, object or audit entry appears."""
     tenant = "pilot-nl"
+    versions_draft = read_draft(api, tenant)[0]["document"]
     versions_before = api.get(url(tenant, "/versions"), claims=admin(tenant)).json()
     objects_before = len(s3_versions(tenant))
 
@@ -364,6 +366,7 @@ def test_publishing_is_refused_with_every_finding_and_nothing_is_written(api: Ap
     assert checked.status == 200
     assert checked.json()["publishable"] is False
     assert checked.json()["findings"] == saved["findings"]
+    assert save(api, tenant, versions_draft, "*").status == 200  # leave the draft as it was
 
 
 def test_validate_checks_a_document_without_storing_it_and_reports_schema_errors_as_findings(
@@ -403,6 +406,7 @@ def test_rollback_refuses_unknown_and_live_versions_naming_the_field(api: ApiCli
 
 def test_publishing_unchanged_content_publishes_nothing(api: ApiClient) -> None:
     tenant = "pilot-pt"
+    assert publish(api, tenant).status in (200, 201)  # the draft is live now, whatever ran before
     live = api.get(url(tenant, "/versions"), claims=admin(tenant)).json()["live_version"]
 
     again = publish(api, tenant)
@@ -410,6 +414,7 @@ def test_publishing_unchanged_content_publishes_nothing(api: ApiClient) -> None:
     assert again.status == 200
     assert again.json()["published"] is False
     assert again.json()["version"]["version"] == live
+    assert api.get(url(tenant, "/versions"), claims=admin(tenant)).json()["live_version"] == live
 
 
 # ---------------------------------------------------------------------------------------------- racing admins
@@ -449,6 +454,7 @@ def test_two_admins_publishing_at_once_give_one_version_and_a_conflict(
     """Given admin A between storing the published object and recording it, when admin B publishes in that
     moment, then B's version is live, A gets 409 and must reload, and A's object stays unreferenced."""
     tenant = "pilot-fi"
+    service.publish_default_if_none(tenant, "test")
     edit(api, tenant, rebrand("#123456"))
     objects = service.published_objects()
     original_write = objects.write
@@ -594,6 +600,13 @@ def test_a_foreign_cursor_and_a_bad_platform_are_refused_naming_the_query_parame
 
 def test_versions_and_audit_are_paged_newest_first(api: ApiClient) -> None:
     tenant = "pilot-nl"
+    service.publish_default_if_none(tenant, "test")
+    edit(
+        api,
+        tenant,
+        lambda document: document.update(short_name=dict.fromkeys(("nl", "en"), f"KOBAN {uuid.uuid4().hex[:6]}")),
+    )
+    assert publish(api, tenant).status == 201
     everything = api.get(url(tenant, "/versions"), claims=admin(tenant)).json()["items"]
 
     first = api.get(url(tenant, "/versions"), query={"limit": "1"}, claims=admin(tenant)).json()

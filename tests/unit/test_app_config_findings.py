@@ -20,6 +20,7 @@ from koban.app_config.findings import Finding, Severity, blocking, schema_findin
 from koban.app_config.models import CONTRAST_PAIRS, document_model
 from koban.app_config.registry import module_types
 from koban.tenants.service import get_tenant, list_categories
+from tests.unit.test_app_config_modules import BUILTIN
 
 PILOTS = ["pilot-nl", "pilot-pl", "pilot-fi", "pilot-es", "pilot-pt", "pilot-be"]
 
@@ -72,17 +73,7 @@ def test_given_a_pilot_when_its_default_configuration_is_checked_then_it_is_publ
     tenant = get_tenant(tenant_id)
     assert document["languages"]["enabled"] == [lang for lang in tenant.languages if lang not in ("sv", "uk")]
     assert document["languages"]["default"] == tenant.languages[0]
-    assert [module["type"] for module in document["modules"]] == [
-        "emergency",
-        "report",
-        "tracking",
-        "assistant",
-        "area_alerts",
-        "priorities",
-        "neighbourhood_team",
-        "safety_info",
-        "survey",
-    ]
+    assert [module["type"] for module in document["modules"]] == BUILTIN
     categories = document["modules"][1]["settings"]["categories"]
     assert [category["code"] for category in categories] == [c.code for c in list_categories(tenant)]
 

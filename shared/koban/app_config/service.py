@@ -581,22 +581,18 @@ def _intake_question(question: AppQuestion) -> Question:
 
 
 def publish_default_if_none(tenant_id: str, actor: str) -> PublishedVersion | None:
-    """Publish the tenant's draft (its default if never saved) as version 1 when nothing is published yet;
-    None when a version is live already. For the embedded default's seed (`koban serve`)."""
+    """Publish the tenant's default configuration as its first version when nothing is published yet; None
+    when a version is live already. For the embedded default (`koban serve`): every pilot's app works at once.
+    The draft is left as it is."""
     scope = _scope(tenant_id)
     if app_config_repository().live(scope.tenant.id) is not None:
         return None
-    draft = _current_draft(scope)
-    document, findings = _check(scope, draft.document)
+    default = _default_draft(scope)
+    document, findings = _check(scope, default.document)
     if document is None or blocking(findings):
         raise _refusal(findings, f"The default configuration of {tenant_id} cannot be published", "app_config_invalid")
     record, _ = _publish(
-        scope,
-        actor,
-        document.model_dump(mode="json"),
-        AppConfigSource.PUBLISH,
-        "Default configuration",
-        draft_revision=0,
+        scope, actor, document.model_dump(mode="json"), AppConfigSource.PUBLISH, "Default configuration"
     )
     return record
 

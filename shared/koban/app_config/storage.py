@@ -28,7 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from koban import aws
 from koban.app_config.records import AuditEntry, Draft, PublishedVersion
-from koban.dynamo import conflict_or_storage_error, deserialize, encode_json, serialize, storage_error
+from koban.dynamo import conflict_or_storage_error, deserialize, serialize, storage_error
 from koban.errors import Conflict, FieldError, ValidationFailed
 
 # DynamoDB refuses items over 400 KB; the request body limit (256 KiB) keeps drafts well below this.
@@ -115,7 +115,8 @@ class AppConfigRepository:
         )
 
     def _draft_put(self, draft: Draft, previous_revision: int) -> dict[str, Any]:
-        text = encode_json(draft.document)
+        # The admin's key order is kept (the designer shows it); the etag is computed on sorted keys.
+        text = json.dumps(draft.document, ensure_ascii=False, separators=(",", ":"))
         if len(text.encode("utf-8")) > MAX_DRAFT_BYTES:
             raise ValidationFailed(
                 [FieldError("body", f"the configuration is larger than {MAX_DRAFT_BYTES} bytes", "too_large")]
