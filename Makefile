@@ -79,6 +79,7 @@ eval: $(STAMP)
 
 openapi: $(STAMP)
 	$(BIN)/koban openapi --write functions/docs/openapi.json
+	$(BIN)/python -m koban.app_config.json_schema --write functions/app_config/app-config.schema.json
 
 # The SAM CLI pins pydantic and boto3 differently from the project: it lives in its own environment.
 $(SAM):

@@ -36,6 +36,7 @@ from koban.app_config.service import (
     rollback,
     save_draft,
     validate,
+    warm_up,
 )
 from koban.auth import Principal, principal_from_event
 from koban.http.api import create_app, created, lambda_entry
@@ -43,7 +44,8 @@ from koban.http.params import AcceptLanguage, TenantPath, languages
 from koban.warmup import warm_up_for_snapshot
 
 app = create_app()
-warm_up_for_snapshot()
+if warm_up_for_snapshot():
+    warm_up()
 
 TAGS = ["app factory"]
 IfMatch = Annotated[

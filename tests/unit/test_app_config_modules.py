@@ -397,3 +397,13 @@ def test_given_the_built_in_types_then_each_is_registered_once_with_a_descriptio
 
     assert [definition.name for definition in definitions] == BUILTIN
     assert all(definition.description.endswith(".") for definition in definitions)
+
+
+def test_given_a_snapstart_initialisation_then_every_tenants_module_types_and_default_are_prepared() -> None:
+    from koban.app_config import service
+    from koban.tenants.service import list_tenants
+
+    service.clear_caches()
+    service.warm_up()
+
+    assert registry._module_types.cache_info().currsize == len(list_tenants())

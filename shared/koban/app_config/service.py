@@ -597,6 +597,15 @@ def publish_default_if_none(tenant_id: str, actor: str) -> PublishedVersion | No
     return record
 
 
+def warm_up() -> None:
+    """Build every tenant's document model and default draft before a SnapStart snapshot (the costly part of a
+    first request)."""
+    from koban.tenants.service import list_tenants
+
+    for tenant in list_tenants():
+        _default_draft(_scope(tenant.id))
+
+
 def clear_caches() -> None:
     """Forget module types, schemas, published documents and renderings (tests, plugin reloads)."""
     clear_registry()
