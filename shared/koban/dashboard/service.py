@@ -28,6 +28,8 @@ from koban.tenants.service import get_category, get_tenant, list_categories
 
 MAX_PERIOD_DAYS = 400
 DEFAULT_PERIOD_DAYS = 30
+# Recent reports a cell needs before it is flagged as emerging, unless the tenant's `alert_threshold` rule says.
+MIN_RECENT = 5
 
 
 class Period(BaseModel):
@@ -303,7 +305,19 @@ def emerging(
     wanted = _categories(tenant, categories)
     span = Period(first=today - timedelta(days=recent_days + baseline_days - 1), last=today)
     counts = cell_counts(tenant, span, _resolution(resolution), wanted)
-    signals = find_emerging(counts, today, recent_days=recent_days, baseline_days=baseline_days)
+    # The tenant's `alert_threshold` rule sets, per category, the reports a cell needs before it is flagged.
+    thresholds = {c.code: c.alert_threshold or MIN_RECENT for c in list_categories(tenant)}
+    signals = [
+        signal
+        for signal in find_emerging(
+            counts,
+            today,
+            recent_days=recent_days,
+            baseline_days=baseline_days,
+            min_recent=min(thresholds.values(), default=MIN_RECENT),
+        )
+        if signal.recent_count >= thresholds.get(signal.category, MIN_RECENT)
+    ]
     language = languages[0] if languages else tenant.default_language
     items = []
     for signal in signals:
@@ -324,7 +338,7 @@ def emerging(
         )
     method = (
         f"Poisson-Gamma predictive exceedance of the last {recent_days} days over the cell's own {baseline_days}-day "
-        "baseline, raised by its neighbours' rate, Benjamini-Hochberg corrected (alpha 0.01, at least 5 recent "
-        "reports)"
+        "baseline, raised by its neighbours' rate, Benjamini-Hochberg corrected (alpha 0.01, at least the category's "
+        f"alert threshold of recent reports, {MIN_RECENT} unless the tenant's rules say otherwise)"
     )
     return EmergingOut(tenant=tenant.id, last_day=today, resolution=resolution, method=method, items=items)
