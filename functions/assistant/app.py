@@ -13,9 +13,9 @@ from koban.warmup import warm_up_for_snapshot
 app = create_app()
 app.include_router(message_routes.router)
 app.include_router(knowledge_routes.router)
-# The language and embedding models load in the init phase (or before the SnapStart snapshot), not on the
-# first message: ~0.3 s of init that every cold start would otherwise add to a resident's first answer.
-if not warm_up_for_snapshot(("dynamodb", "s3")):
-    warm_up()
+# The models, taxonomies and rules load in the init phase (before the snapshot with SnapStart), not on the
+# first message; with SnapStart the clients are made before the snapshot too.
+warm_up_for_snapshot(("dynamodb", "s3"))
+warm_up()
 
 lambda_handler = lambda_entry(app)

@@ -234,8 +234,9 @@ def assistant_section(home: LocalHome) -> list[str]:
     total = sum(sizes.values())
     lines = [
         "5. Assistant (AssistantFunction; models loaded in the init phase; local moto for the conversations)",
-        f"   cold: init {init * 1000:.0f} ms (imports + language, embedding and classifier models), first message "
-        f"{first * 1000:.0f} ms (median of {COLD_RUNS} fresh interpreters)",
+        f"   cold: init {init * 1000:.0f} ms (imports; language, embedding and classifier models; taxonomies), "
+        f"first message {first * 1000:.0f} ms (AWS clients made, knowledge index read; median of {COLD_RUNS} "
+        "fresh interpreters)",
         f"   warm: per message p50 {statistics.median(warm) * 1000:.0f} ms, p95 {_percentile(warm, 0.95) * 1000:.0f} ms"
         f" ({len(warm)} messages in 8 languages, handler called directly)",
         f"   package, unzipped (function + its layers; Lambda's limit is {LAMBDA_UNZIPPED_LIMIT_MB} MB):",

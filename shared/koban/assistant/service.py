@@ -59,12 +59,14 @@ def conversation_repository() -> ConversationRepository:
 
 
 def warm_up() -> None:
-    """Load the models before the first message (cold start, or before a SnapStart snapshot)."""
+    """Load the models and the tenants' taxonomies and rules in the init phase (every cold start, and before a
+    SnapStart snapshot), so the first resident does not wait for them."""
+    from koban import warmup
     from koban.assistant import language
 
     language.load()
-    embeddings.load()
-    classifier_module.classifier()
+    classifier_module.classifier().predict(embeddings.embed_query("warm-up"))
+    warmup.warm_up(())
 
 
 # ---------------------------------------------------------------------------------------------- understanding
