@@ -48,6 +48,9 @@ function lines(series) {
 }
 
 const GRID = { color: "#e6eaf0" };
+const LABEL_LENGTH = 32; // longer category names are cut on the axis and shown whole in the tooltip
+
+const shortened = (name) => (name.length > LABEL_LENGTH ? `${name.slice(0, LABEL_LENGTH - 1).trimEnd()}…` : name);
 
 export function createCharts(trendCanvas, categoryCanvas) {
   const trend = new Chart(trendCanvas, {
@@ -74,7 +77,10 @@ export function createCharts(trendCanvas, categoryCanvas) {
       maintainAspectRatio: false,
       scales: {
         x: { beginAtZero: true, grid: GRID, ticks: { precision: 0 } },
-        y: { grid: { display: false }, ticks: { autoSkip: false } },
+        y: {
+          grid: { display: false },
+          ticks: { autoSkip: false, callback: (value, index) => shortened(categories.data.labels[index] ?? "") },
+        },
       },
       plugins: { legend: { display: false } },
     },

@@ -128,7 +128,9 @@ function createWorkspace(api, tenant) {
   }
 
   function describeCell(feature) {
+    const SHOWN = 6; // categories listed in a tooltip; the rest are counted
     const { count, by_category: byCategory } = feature.properties;
+    const entries = Object.entries(byCategory);
     return h(
       "div",
       {},
@@ -136,10 +138,8 @@ function createWorkspace(api, tenant) {
       h(
         "ul",
         {},
-        Object.entries(byCategory)
-          .slice(0, 6)
-          .map(([code, n]) => h("li", {}, `${categoryName(code)}: ${formatNumber(n)}`)),
-        Object.keys(byCategory).length > 6 ? h("li", {}, t("map.more", { count: Object.keys(byCategory).length - 6 })) : null,
+        entries.slice(0, SHOWN).map(([code, n]) => h("li", {}, `${categoryName(code)}: ${formatNumber(n)}`)),
+        entries.length > SHOWN ? h("li", {}, t("map.more", { count: entries.length - SHOWN })) : null,
       ),
     );
   }
@@ -158,7 +158,10 @@ function createWorkspace(api, tenant) {
         t("map.title"),
         api.get(dashboard("hotspots"), { ...period, categories: categoriesQuery, resolution: state.resolution }),
       ],
-      [t("chart.trendTitle"), api.get(dashboard("trends"), { ...period, categories: categoriesQuery, interval: state.interval })],
+      [
+        t("chart.trendTitle"),
+        api.get(dashboard("trends"), { ...period, categories: categoriesQuery, interval: state.interval }),
+      ],
       [
         t("emerging.title"),
         api.get(dashboard("emerging"), { to: state.to, categories: categoriesQuery, resolution: state.resolution }),

@@ -12,6 +12,7 @@ import {
   LANGUAGES,
   chooseLanguage,
   formatDay,
+  formatMoment,
   formatNumber,
   languageSwitch,
   setLanguage,
@@ -21,6 +22,7 @@ import {
 import { createCellMap } from "../shared/map.js";
 
 const PUBLIC_DAYS = 90;
+const DAY = { dateStyle: "medium" };
 const DEVICE_KEY = "koban.device";
 const alertRegion = byId("alert");
 const toasts = byId("toasts");
@@ -63,9 +65,10 @@ async function showTenantList() {
     const answer = await api.get("/tenants");
     fill(
       byId("tenant-list"),
-      answer.items.map((tenant) =>
-        h("li", {}, h("a", { href: `/public/${encodeURIComponent(tenant.id)}/` }, tenant.name), ` · ${tenant.area.name}`),
-      ),
+      answer.items.map((tenant) => {
+        const link = h("a", { href: `/public/${encodeURIComponent(tenant.id)}/` }, tenant.name);
+        return h("li", {}, link, ` · ${tenant.area.name}`);
+      }),
     );
   } catch (error) {
     showError(alertRegion, error, t("public.loadingTenants"));
@@ -132,7 +135,8 @@ function createPublicView(tenant) {
 
   function proposedItem(priority, voted) {
     const already = voted.has(priority.id);
-    const counter = h("span", { class: "votes", "aria-live": "polite" }, t("public.votes", { count: formatNumber(priority.votes) }));
+    const votes = t("public.votes", { count: formatNumber(priority.votes) });
+    const counter = h("span", { class: "votes", "aria-live": "polite" }, votes);
     const button = h(
       "button",
       {
@@ -148,18 +152,27 @@ function createPublicView(tenant) {
     return h(
       "li",
       { class: "priority", dataset: { priority: priority.id } },
-      h("div", {}, h("h3", { id: `priority-${priority.id}` }, priority.title), h("p", { class: "muted area" }, priority.area_name), h("p", {}, priority.description)),
+      h(
+        "div",
+        {},
+        h("h3", { id: `priority-${priority.id}` }, priority.title),
+        h("p", { class: "muted area" }, priority.area_name),
+        h("p", {}, priority.description),
+      ),
       h("div", { class: "vote" }, counter, button),
     );
   }
 
   function answeredItem(priority) {
-    const lines = [h("p", {}, h("strong", {}, t("public.youSaid")), " ", priority.title, h("span", { class: "muted" }, ` · ${priority.area_name} · ${t("public.votes", { count: formatNumber(priority.votes) })}`))];
+    const line = (label, text) => h("p", {}, h("strong", {}, t(label)), " ", text);
+    const votes = t("public.votes", { count: formatNumber(priority.votes) });
+    const context = h("span", { class: "muted" }, ` · ${priority.area_name} · ${votes}`);
+    const lines = [line("public.youSaid", [priority.title, context])];
     if (priority.status === "declined") {
-      lines.push(h("p", {}, h("strong", {}, t("public.declined")), " ", priority.commitment ?? priority.outcome ?? ""));
+      lines.push(line("public.declined", priority.commitment ?? priority.outcome ?? ""));
     } else {
-      if (priority.commitment) lines.push(h("p", {}, h("strong", {}, t("public.weWill")), " ", priority.commitment));
-      if (priority.outcome) lines.push(h("p", {}, h("strong", {}, t("public.weDid")), " ", priority.outcome));
+      if (priority.commitment) lines.push(line("public.weWill", priority.commitment));
+      if (priority.outcome) lines.push(line("public.weDid", priority.outcome));
     }
     const tone = { adopted: "", done: "ok", declined: "warn" }[priority.status] ?? "";
     return h(
@@ -167,7 +180,7 @@ function createPublicView(tenant) {
       { class: `answered status-${priority.status}`, dataset: { priority: priority.id } },
       h("span", { class: `badge ${tone}` }, t(`priority.${priority.status}`)),
       lines,
-      h("p", { class: "muted small" }, t("public.updated", { day: formatDay(priority.updated_at.slice(0, 10)) })),
+      h("p", { class: "muted small" }, t("public.updated", { day: formatMoment(priority.updated_at, DAY) })),
     );
   }
 
@@ -176,8 +189,10 @@ function createPublicView(tenant) {
     const voted = votedOn(tenant.id);
     const proposed = answer.items.filter((item) => item.status === "proposed").sort((a, b) => b.votes - a.votes);
     const answered = answer.items.filter((item) => item.status !== "proposed");
-    fill(byId("priorities"), proposed.length ? proposed.map((item) => proposedItem(item, voted)) : h("li", { class: "empty" }, t("public.noPriorities")));
-    fill(byId("you-said"), answered.length ? answered.map(answeredItem) : h("li", { class: "empty" }, t("public.nothingYet")));
+    const empty = (key) => h("li", { class: "empty" }, t(key));
+    const open = proposed.map((item) => proposedItem(item, voted));
+    fill(byId("priorities"), open.length ? open : empty("public.noPriorities"));
+    fill(byId("you-said"), answered.length ? answered.map(answeredItem) : empty("public.nothingYet"));
   }
 
   async function load() {

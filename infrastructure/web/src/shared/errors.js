@@ -7,8 +7,10 @@ import { t } from "./i18n.js";
 export function showError(region, error, context = "") {
   const lines = error instanceof ApiError ? error.lines() : [error?.message || String(error)];
   const heading = context ? t("error.while", { what: context }) : t("error.title");
-  const close = h("button", { type: "button", class: "link", onclick: () => clearError(region) }, t("action.dismiss"));
-  fill(region, h("div", { class: "alert-body" }, h("strong", {}, heading), h("ul", {}, lines.map((line) => h("li", {}, line)))), close);
+  const dismiss = () => clearError(region);
+  const close = h("button", { type: "button", class: "link", onclick: dismiss }, t("action.dismiss"));
+  const body = h("div", { class: "alert-body" }, h("strong", {}, heading), h("ul", {}, lines.map((l) => h("li", {}, l))));
+  fill(region, body, close);
   region.hidden = false;
   if (!(error instanceof ApiError)) console.warn(error);
 }

@@ -97,6 +97,6 @@ export function formatDay(day, options = { dateStyle: "medium" }) {
 }
 
 /** A moment (ISO 8601 with offset) in the reader's time zone. */
-export function formatMoment(moment) {
-  return new Intl.DateTimeFormat(formatLocale(), { dateStyle: "medium", timeStyle: "short" }).format(new Date(moment));
+export function formatMoment(moment, options = { dateStyle: "medium", timeStyle: "short" }) {
+  return new Intl.DateTimeFormat(formatLocale(), options).format(new Date(moment));
 }

@@ -146,7 +146,9 @@ export function createCellMap(element, { bbox, areaName = "" }) {
       style: { className: "koban-focus", color: "#0b3d91", weight: 3, fill: false },
       interactive: false,
     }).addTo(map);
-    if (label) highlight.bindTooltip(h("span", {}, label), { permanent: true, direction: "top", className: "cell-tooltip" });
+    if (label) {
+      highlight.bindTooltip(h("span", {}, label), { permanent: true, direction: "top", className: "cell-tooltip" });
+    }
     map.flyToBounds(highlight.getBounds(), { maxZoom: 15, duration: 0.6 });
   }
 
