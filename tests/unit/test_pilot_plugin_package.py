@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sys
 import types
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from koban.reports.triage import rule_facts
 from koban.tenants import service
 from koban.tenants.models import Category, Tenant
 from koban.tenants.rule_points import CATEGORY_FACTS, REPORT_FACTS, category_facts
+from tests.unit.test_plugin_host import use_manager  # noqa: F401 - a fresh manager the tenant service uses
 
 TENANT: dict[str, Any] = {
     "id": "test-gent",
@@ -61,16 +61,6 @@ def write(folder: Path, files: dict[str, Any]) -> Path:
     return folder
 
 
-@pytest.fixture
-def use_plugin(monkeypatch: pytest.MonkeyPatch) -> Iterator[pluggy.PluginManager]:
-    """A fresh manager (default plugin and the pilots) that the tenant service uses in this test only."""
-    manager = build_plugin_manager()
-    monkeypatch.setattr(service, "plugin_manager", lambda: manager)
-    service.clear_caches()
-    yield manager
-    service.clear_caches()
-
-
 # --------------------------------------------------------------------------------------------- localise
 
 
@@ -104,7 +94,8 @@ def test_given_texts_for_a_question_or_option_that_does_not_exist_then_it_is_ref
 
 
 def test_given_a_data_folder_when_registered_then_its_tenant_categories_texts_rules_and_messages_are_live(
-    tmp_path: Path, use_plugin: pluggy.PluginManager
+    tmp_path: Path,
+    use_manager: pluggy.PluginManager,  # noqa: F811 - the fixture imported above
 ) -> None:
     """Given a folder with a tenant, one own category, Dutch texts for a built-in category, a routing rule and
     a message, when the plugin is registered, then the tenant exists with the built-in taxonomy plus its own
@@ -121,7 +112,7 @@ def test_given_a_data_folder_when_registered_then_its_tenant_categories_texts_ru
         },
     )
     plugin = DataPlugin(folder, name="gent")
-    use_plugin.register(plugin, name="gent")
+    use_manager.register(plugin, name="gent")
 
     tenant = service.get_tenant("test-gent")
     categories = service.list_categories(tenant)
@@ -132,17 +123,32 @@ def test_given_a_data_folder_when_registered_then_its_tenant_categories_texts_ru
     assert service.get_category(tenant, "noise_night").name["nl"] == "Nachtlawaai in Gent"  # type: ignore[union-attr]
     assert service.get_category(service.get_tenant("pilot-nl"), "noise_night").name["nl"] != "Nachtlawaai in Gent"  # type: ignore[union-attr]
     assert service.tenant_rules(tenant)["routing"] == plugin.rules["routing"]
-    assert use_plugin.hook.koban_route(tenant=tenant, facts={"group": "nuisance"}, rules=plugin.rules) == "municipality"
+    assert (
+        use_manager.hook.koban_route(tenant=tenant, facts={"group": "nuisance"}, rules=plugin.rules) == "municipality"
+    )
     assert plugin.koban_translations(language="nl") == {"status.new": "Ontvangen in Gent"}
     assert plugin.koban_translations(language="fr") is None
     assert plugin.koban_rules(tenant=service.get_tenant("pilot-nl")) is None
 
 
+def test_given_a_data_plugin_then_its_hooks_unpack_under_their_own_names(tmp_path: Path) -> None:
+    """Given `plugin.hooks()`, then each hook comes under its own name, so a plugin module's
+    `koban_tenants, koban_categories, koban_rules, koban_translations = plugin.hooks()` binds each rightly."""
+    plugin = DataPlugin(write(tmp_path, {"tenant.json": TENANT}), name="gent")
+
+    hooks = plugin.hooks()
+
+    assert hooks._fields == ("koban_tenants", "koban_categories", "koban_rules", "koban_translations")
+    assert [hook.__name__ for hook in hooks] == list(hooks._fields)
+    assert set(hooks._fields) <= set(hook_names())
+
+
 def test_given_taxonomy_texts_for_a_category_nobody_offers_then_the_taxonomy_is_refused(
-    tmp_path: Path, use_plugin: pluggy.PluginManager
+    tmp_path: Path,
+    use_manager: pluggy.PluginManager,  # noqa: F811 - the fixture imported above
 ) -> None:
     folder = write(tmp_path, {"tenant.json": TENANT, "taxonomy/nl.json": {"noise_nigth": {"name": "typo"}}})
-    use_plugin.register(DataPlugin(folder, name="gent"), name="gent")
+    use_manager.register(DataPlugin(folder, name="gent"), name="gent")
 
     with pytest.raises(PluginConfigurationError, match=r"plugin 'gent': taxonomy/nl\.json: .*noise_nigth"):
         service.list_categories(service.get_tenant("test-gent"))
@@ -248,13 +254,13 @@ class CityRules:
 
 
 def test_given_category_rules_then_sensitivity_is_added_and_the_threshold_sees_it(
-    use_plugin: pluggy.PluginManager,
+    use_manager: pluggy.PluginManager,  # noqa: F811 - the fixture imported above
 ) -> None:
     """Given a `sensitive` rule that marks graffiti sensitive and an `alert_threshold` of 2 for sensitive
     categories, 9 for noise, then graffiti is sensitive with threshold 2 (the threshold sees the new
     sensitivity), noise has 9, hate incidents stay sensitive though the rule says false for them (a rule never
     publishes a sensitive category), and other tenants are untouched."""
-    use_plugin.register(
+    use_manager.register(
         CityRules(
             {
                 "sensitive": {"==": [{"var": "category"}, "graffiti_vandalism"]},
@@ -291,9 +297,11 @@ def test_given_category_rules_then_sensitivity_is_added_and_the_threshold_sees_i
     ],
 )
 def test_given_a_category_rule_with_a_bad_result_then_the_taxonomy_is_refused_at_start_up(
-    use_plugin: pluggy.PluginManager, rules: dict[str, Any], message: str
+    use_manager: pluggy.PluginManager,  # noqa: F811 - the fixture imported above
+    rules: dict[str, Any],
+    message: str,
 ) -> None:
-    use_plugin.register(CityRules(rules))
+    use_manager.register(CityRules(rules))
 
     with pytest.raises(PluginConfigurationError, match=message):
         service.check_configuration()

@@ -275,7 +275,7 @@ def test_given_two_plugins_defining_one_tenant_id_when_tenants_are_listed_then_s
 ) -> None:
     use_manager.register(DuplicateTenant())
 
-    with pytest.raises(service.PluginConfigurationError, match="pilot-pl"):
+    with pytest.raises(PluginConfigurationError, match="pilot-pl"):
         service.list_tenants()
 
 
@@ -289,7 +289,7 @@ def test_given_a_city_category_routing_to_an_unknown_unit_when_built_then_start_
 
     use_manager.register(UnknownUnit())
 
-    with pytest.raises(service.PluginConfigurationError, match="fireworks_squad"):
+    with pytest.raises(PluginConfigurationError, match="fireworks_squad"):
         service.list_categories(service.get_tenant("pilot-be"))
 
 

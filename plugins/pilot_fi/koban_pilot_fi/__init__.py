@@ -10,8 +10,4 @@ from pathlib import Path
 from koban.plugins.package import DataPlugin
 
 plugin = DataPlugin(Path(__file__).parent, name="pilot_fi")
-
-koban_tenants = plugin.koban_tenants
-koban_categories = plugin.koban_categories
-koban_rules = plugin.koban_rules
-koban_translations = plugin.koban_translations
+koban_tenants, koban_categories, koban_rules, koban_translations = plugin.hooks()

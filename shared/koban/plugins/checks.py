@@ -92,11 +92,12 @@ def translation_problems(tenant: Tenant) -> list[Problem]:
         if absent:
             problems.append(Problem(f"{tenant.id} messages {language}", f"missing {', '.join(absent)}"))
         for key, message in sorted(messages.items()):
-            if key in english and placeholders(message) != placeholders(english[key]):
+            ours, theirs = placeholders(message), placeholders(english.get(key, message))
+            if ours != theirs:
                 problems.append(
                     Problem(
                         f"{tenant.id} messages {language} {key}",
-                        f"placeholders {sorted(placeholders(message))}, English has {sorted(placeholders(english[key]))}",
+                        f"placeholders {sorted(ours)}, English has {sorted(theirs)}",
                     )
                 )
     return problems
@@ -261,16 +262,8 @@ def example_result(tenant: Tenant, example: RuleExample) -> Any:
         return category.sensitive
     if example.rule == "alert_threshold":
         return category.alert_threshold
-    decision = decide(
-        tenant,
-        category,
-        answers=example.answers,
-        channel=example.channel,
-        hour=example.hour,
-        weekday=example.weekday,
-        priority=example.priority,
-        unit=example.unit,
-    )
+    situation = example.model_dump(include={"answers", "channel", "hour", "weekday", "priority", "unit"})
+    decision = decide(tenant, category, **situation)
     key = {"triage": "priority", "routing": "unit", "deadline_hours": "deadline_hours"}[example.rule]
     return decision[key]
 

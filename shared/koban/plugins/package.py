@@ -4,7 +4,7 @@ Most of what a city changes is data, so a city plugin is usually a folder of JSO
 lines (`plugins/README.md` is the author's guide; `koban plugin new NAME` writes one):
 
     koban_<city>/
-      __init__.py             plugin = DataPlugin(Path(__file__).parent); koban_tenants = plugin.koban_tenants ...
+      __init__.py             plugin = DataPlugin(Path(__file__).parent); koban_tenants, ... = plugin.hooks()
       tenant.json             the tenant (`koban.tenants.models.Tenant`); or tenants.json, a list of them
       categories.json         the city's own categories (a list of `Category`; texts may live in taxonomy/)
       taxonomy/<lang>.json    category texts in one language, for the city's own categories and for the
@@ -27,10 +27,10 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -41,6 +41,7 @@ from koban.tenants.models import Category, Code, Tenant
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 MessageKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{0,99}$")]
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
+_T = TypeVar("_T")
 
 
 class _Texts(BaseModel):
@@ -104,13 +105,22 @@ def localise(category: Category, language: str, texts: CategoryTexts) -> Categor
     return category.model_copy(update=update)
 
 
+class DataHooks(NamedTuple):
+    """A data plugin's hook implementations, in the order a plugin module unpacks them."""
+
+    koban_tenants: Callable[[], list[Tenant]]
+    koban_categories: Callable[..., Generator[None, list[Any], list[Any]]]
+    koban_rules: Callable[..., dict[str, Any] | None]
+    koban_translations: Callable[..., dict[str, str] | None]
+
+
 class DataPlugin:
     """The hook implementations of a plugin whose data lives in `folder` (see the module docstring).
 
-    Expose the hooks as module attributes of the plugin module (pluggy registers the module):
-    `koban_tenants`, `koban_categories` (a wrapper: it adds the plugin's own categories first, so they win
-    over built-in ones with the same code, and puts its taxonomy texts on every category of its tenants),
-    `koban_rules` and `koban_translations`. They answer only for the plugin's own tenants.
+    Expose the hooks as module attributes of the plugin module (pluggy registers the module), with
+    `koban_tenants, koban_categories, koban_rules, koban_translations = plugin.hooks()`. `koban_categories` is a
+    wrapper: it adds the plugin's own categories first, so they win over built-in ones with the same code, and
+    puts its taxonomy texts on every category of its tenants. They answer only for the plugin's own tenants.
     """
 
     def __init__(self, folder: Path, name: str | None = None) -> None:
@@ -118,9 +128,9 @@ class DataPlugin:
         self.name = name or folder.name
         self.tenants: tuple[Tenant, ...] = self._load_tenants()
         self.tenant_ids = frozenset(tenant.id for tenant in self.tenants)
-        self.texts: dict[str, dict[str, CategoryTexts]] = self._load_taxonomy()
+        self.texts: dict[str, dict[str, CategoryTexts]] = self._per_language("taxonomy", _TAXONOMY_FILE)
         self.rules: dict[str, Any] = self._load_rules()
-        self.messages: dict[str, dict[str, str]] = self._load_messages()
+        self.messages: dict[str, dict[str, str]] = self._per_language("messages", _MESSAGES_FILE)
         self.own_categories  # noqa: B018 - validated now, at import, not on the first request
 
     # ------------------------------------------------------------------------------------------ loading
@@ -161,15 +171,16 @@ class DataPlugin:
                 raise self._error(file, "the file name must be a language code (ISO 639-1, e.g. uk.json)")
             yield file.stem, file
 
-    def _load_taxonomy(self) -> dict[str, dict[str, CategoryTexts]]:
-        texts: dict[str, dict[str, CategoryTexts]] = {}
-        for language, file in self._language_files("taxonomy"):
+    def _per_language(self, subfolder: str, adapter: TypeAdapter[_T]) -> dict[str, _T]:
+        """`<subfolder>/<language>.json` files, each validated by `adapter`, by language."""
+        loaded: dict[str, _T] = {}
+        for language, file in self._language_files(subfolder):
             data = self._json(file)
             try:
-                texts[language] = _TAXONOMY_FILE.validate_python(data)
+                loaded[language] = adapter.validate_python(data)
             except ValidationError as error:
                 raise self._error(file, error) from error
-        return texts
+        return loaded
 
     def _load_rules(self) -> dict[str, Any]:
         file = self.folder / "rules.json"
@@ -179,16 +190,6 @@ class DataPlugin:
             return load_rule_file(file)
         except RuleError as error:
             raise self._error(file, error.detail) from error
-
-    def _load_messages(self) -> dict[str, dict[str, str]]:
-        messages: dict[str, dict[str, str]] = {}
-        for language, file in self._language_files("messages"):
-            data = self._json(file)
-            try:
-                messages[language] = _MESSAGES_FILE.validate_python(data)
-            except ValidationError as error:
-                raise self._error(file, error) from error
-        return messages
 
     @cached_property
     def own_categories(self) -> tuple[Category, ...]:
@@ -219,6 +220,11 @@ class DataPlugin:
         return category
 
     # -------------------------------------------------------------------------------------------- hooks
+
+    def hooks(self) -> DataHooks:
+        """The four hook implementations, named, for the plugin module to expose:
+        `koban_tenants, koban_categories, koban_rules, koban_translations = plugin.hooks()`."""
+        return DataHooks(self.koban_tenants, self.koban_categories, self.koban_rules, self.koban_translations)
 
     @hookimpl
     def koban_tenants(self) -> list[Tenant]:
