@@ -70,10 +70,6 @@ class Subscription(BaseModel):
     confirmed_at: AwareDatetime | None = None
     expires_at: AwareDatetime
 
-    @property
-    def contact(self) -> str:
-        return self.push.endpoint if self.push else self.address or ""
-
 
 class AlertStatus(StrEnum):
     DRAFT = "draft"  # written and edited by staff
