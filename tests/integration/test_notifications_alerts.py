@@ -375,24 +375,43 @@ def test_given_receipts_from_the_app_then_delivered_and_opened_are_counted_once(
     assert counts(notifications, alert["id"]) == {"sent": 1, "delivered": 1, "opened": 1, "failed": 0}
 
 
-def test_given_the_alert_routes_and_the_worker_then_dynamodb_is_only_read_by_key_or_index(
+def test_given_every_notifications_route_and_the_workers_then_dynamodb_is_only_read_by_key_or_index(
     notifications: Notifications,
 ) -> None:
-    push_subscriber(notifications, [BLOCK])
-    with metered(ignore_threads=("koban-stream-poller",)) as meter:
-        alert = draft(notifications)
-        notifications.api.get(f"/v1/tenants/{TENANT}/alerts", claims=OFFICER, query={"status": "draft"})
-        decide(notifications, alert)
-        notifications.settle()
-        notifications.outbox()
+    """Every route of the notifications function, the stream consumer and the delivery worker, metered."""
+    api = notifications.api
+    base = f"/v1/tenants/{TENANT}"
+    with metered(ignore_threads=()) as meter:
+        subscriber = push_subscriber(notifications, [BLOCK])
+        api.get(f"{base}/notifications/push-key")
         report = notifications.report()
-        notifications.api.get(
-            f"/v1/tenants/{TENANT}/reports/{report['id']}/notifications",
-            headers={"X-Tracking-Token": report["tracking_token"]},
-        )
+        reporter = {"X-Tracking-Token": report["tracking_token"]}
+        followed = api.post(
+            f"{base}/reports/{report['id']}/subscriptions",
+            body={"channel": "email", "email": "scan@example.org", "language": "en", "consent": True},
+            headers=reporter,
+        ).json()
+        notifications.confirm(TENANT, followed["id"])
+        api.get(f"{base}/reports/{report['id']}/subscriptions", headers=reporter)
+        api.patch(f"{base}/reports/{report['id']}", body={"status": "verifying", "note": "On it."}, claims=OFFICER)
+        api.post(f"{base}/reports/{report['id']}/messages", body={"text": "When?"}, claims=OFFICER)
+        api.post(f"{base}/reports/{report['id']}/messages", body={"text": "At night."}, headers=reporter)
+        api.get(f"{base}/reports/{report['id']}/messages", claims=OFFICER)
+        api.get(f"{base}/reports/{report['id']}/messages", headers=reporter)
+        alert = draft(notifications)
+        api.patch(f"{base}/alerts/{alert['id']}", body={"version": 1, "severity": "urgent"}, claims=OFFICER)
+        api.get(f"{base}/alerts", claims=OFFICER, query={"status": "draft"})
+        decide(notifications, {**alert, "version": 2})
+        notifications.settle()
+        api.get(f"{base}/alerts/{alert['id']}", claims=OFFICER)
+        sent = [item for item in notifications.outbox() if item["subscription_id"] == subscriber]
+        api.post(f"{base}/receipts", body={"receipt": sent[0]["receipt"], "event": "opened"})
+        api.get(f"{base}/reports/{report['id']}/notifications", headers=reporter)
+        token = str(sent[0]["unsubscribe_url"]).split("#unsubscribe=")[1]
+        assert api.post(f"{base}/unsubscribe", query={"token": token}).status == 200
 
     calls = {name for name in meter.calls if name.startswith("dynamodb.")}
-    assert "dynamodb.TransactWriteItems" in calls  # the ledger was used
+    assert {"dynamodb.TransactWriteItems", "dynamodb.BatchGetItem", "dynamodb.Query"} <= calls  # all were seen
     assert "dynamodb.Scan" not in calls
 
 
