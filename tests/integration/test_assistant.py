@@ -374,3 +374,26 @@ def test_given_an_unknown_item_when_read_updated_or_retired_then_404(assistant: 
     assert assistant.get(path, claims=admin).status == 404
     assert assistant.request("PUT", path, body={**NEW_ITEM, "version": 1}, claims=admin).status == 404
     assert assistant.request("DELETE", path, claims=admin).status == 404
+
+
+@pytest.mark.parametrize("text", ["Thanks!", "hallo", "ok"])
+def test_given_a_greeting_or_thanks_when_asked_then_the_assistant_asks_for_more_and_calls_nobody(
+    assistant: ApiClient, text: str
+) -> None:
+    """Given a message of a word or two that is no emergency, then no guessed category, no report offer, no
+    knowledge quoted and no handoff: the resident is asked what happened."""
+    reply = ask(assistant, "pilot-nl", text, locale="en-GB")
+
+    assert reply["emergency"] is False
+    assert reply["category"] == "general_info"
+    assert reply["handoff"] is False
+    assert reply["report_offer"] is None
+    assert reply["sources"] == []
+    assert reply["answer"].startswith("I am not sure I understood")
+
+
+def test_given_a_cry_for_help_alone_when_asked_then_it_is_treated_as_an_emergency(assistant: ApiClient) -> None:
+    reply = ask(assistant, "pilot-pl", "Pomocy!")
+
+    assert reply["emergency"] is True
+    assert reply["answer_language"] == "pl"

@@ -60,3 +60,9 @@ def test_given_a_locale_when_read_then_its_language_is_kept_only_if_detectable(
 
 def test_given_the_detectable_languages_then_the_eight_served_ones_are_among_them() -> None:
     assert {"en", "nl", "pl", "fi", "es", "pt", "fr", "de"} <= set(DETECTABLE_LANGUAGES)
+
+
+def test_given_a_short_text_without_locale_when_detected_then_one_of_the_tenants_languages_is_chosen() -> None:
+    """'Hilfe!!' alone is read as Turkish by byte n-grams; for a Belgian force (fr, nl, de, en) it is German."""
+    assert detect_language("Hilfe!!", tenant_languages=("fr", "nl", "de", "en")).language == "de"
+    assert detect_language("Pomocy!", tenant_languages=("pl", "en", "uk")).language == "pl"

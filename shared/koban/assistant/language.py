@@ -97,14 +97,20 @@ def locale_language(locale: str | None) -> str | None:
 
 def detect_language(text: str, locale: str | None = None, tenant_languages: Sequence[str] = ()) -> Detection:
     """The language of `text`: detected, unless the text is too short or the detection unsure and the app
-    sent a locale. Without either, the tenant's first language (or English) stands in."""
+    sent a locale. A short text without a locale is read as one of the tenant's languages or English; a text
+    without letters takes the locale, else the tenant's first language (or English)."""
     from_locale = locale_language(locale)
     letters = len(_LETTERS.findall(text))
     if letters == 0:
         fallback = from_locale or (tenant_languages[0] if tenant_languages else "en")
         return Detection(fallback, 0.0, "locale" if from_locale else "tenant")
     with _lock:
-        language, confidence = _identifier().classify(text)
+        ranked = _identifier().rank(text)
+    language, confidence = ranked[0]
     if from_locale and (letters < SHORT_TEXT_LETTERS or confidence < CONFIDENT):
         return Detection(from_locale, float(confidence), "locale")
+    if letters < SHORT_TEXT_LETTERS and tenant_languages:
+        # A few letters and no locale: the likeliest of the languages this force serves (and English).
+        likely = {*tenant_languages, "en"}
+        language, confidence = next(((name, p) for name, p in ranked if name in likely), ranked[0])
     return Detection(str(language), float(confidence), "text")

@@ -72,6 +72,11 @@ def warm_up() -> None:
 # ---------------------------------------------------------------------------------------------- understanding
 
 
+# A message of at most this many words that is no emergency ("thanks!", "hello", "ok") says too little to
+# classify: the assistant asks what happened instead of guessing a category or calling a person.
+BRIEF_WORDS: Final = 2
+
+
 @dataclass(frozen=True)
 class Understanding:
     detection: Detection
@@ -79,6 +84,7 @@ class Understanding:
     category: AssistantGroup
     confidence: float
     vector: Any  # the message's query vector, or None without an embedding engine
+    brief: bool = False
 
 
 def understand(text: str, locale: str | None, tenant_languages: tuple[str, ...] = ()) -> Understanding:
@@ -95,8 +101,8 @@ def understand(text: str, locale: str | None, tenant_languages: tuple[str, ...] 
     assessment = assess(text, detection.language, probability)
     if assessment.emergency:
         return Understanding(detection, assessment, AssistantGroup.EMERGENCY, max(probability or 0.0, 0.9), vector)
-    if prediction is None:
-        return Understanding(detection, assessment, AssistantGroup.GENERAL_INFO, 0.0, vector)
+    if prediction is None or len(text.split()) <= BRIEF_WORDS:
+        return Understanding(detection, assessment, AssistantGroup.GENERAL_INFO, 0.0, vector, brief=True)
     category, confidence = prediction.best_except(AssistantGroup.EMERGENCY)
     return Understanding(detection, assessment, category, confidence, vector)
 
@@ -226,7 +232,7 @@ def handle_message(tenant_id: str, request: MessageIn) -> ReplyOut:
     report_category = choose_report_category(tenant, understanding.category, request.text, language)
     facts = rule_facts(tenant, understanding, report_category, now)
     unit_code = route(tenant, facts, report_category)
-    handoff = needs_handoff(tenant, facts)
+    handoff = False if understanding.brief else needs_handoff(tenant, facts)
     unit = tenant.unit(unit_code)
     unit_name = pick(unit.name, [reply_language, *tenant.languages]) if unit else unit_code
     category_name = pick(report_category.name, [reply_language, *tenant.languages]) if report_category else ""
@@ -242,7 +248,7 @@ def handle_message(tenant_id: str, request: MessageIn) -> ReplyOut:
             answer += "\n\n" + translate("assistant.handoff", reply_language, unit=unit_name)
         reason = translate("assistant.route_emergency", reply_language, unit=unit_name)
     else:
-        if understanding.vector is not None:
+        if understanding.vector is not None and not understanding.brief:
             # After the resident's own language, English (read by most) before the tenant's other languages.
             languages = [reply_language, language, "en", *tenant.languages]
             hits = tenant_index(tenant.id).search(understanding.vector, languages, understanding.category)
