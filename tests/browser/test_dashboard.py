@@ -5,9 +5,10 @@ alert becomes a problem on the board; API errors are shown to the user."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import jwt
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -107,6 +108,12 @@ def test_a_pasted_token_signs_in_a_bad_one_is_refused_and_sign_out_forgets_it(op
     page.click("#signin-form button[type=submit]")
     expect(page.locator("#signin-error")).to_have_text("This is not a valid token.")
     expect(page.locator("#workspace")).to_be_hidden()
+    # When an expired token is pasted, then the form says so (the page reads the claims; the API checks signatures)
+    past = int((datetime.now(UTC) - timedelta(minutes=1)).timestamp())
+    expired = jwt.encode({"custom:tenant": TENANT, "cognito:groups": ["officer"], "exp": past}, "k" * 32, "HS256")
+    page.fill("#token-input", expired)
+    page.click("#signin-form button[type=submit]")
+    expect(page.locator("#signin-error")).to_have_text("This token has expired; ask for a new one.")
     # When a supervisor's token is pasted, then the workspace opens with the role shown
     page.fill("#token-input", issue_staff_token(TENANT, "supervisor"))
     page.click("#signin-form button[type=submit]")
@@ -232,3 +239,4 @@ def test_the_language_switch_translates_the_page_and_asks_the_api_in_that_langua
     assert api_calls
     assert all(value.startswith("nl") for value in api_calls)
     assert page.evaluate("document.documentElement.lang") == "nl"
+    watched.screenshot("dashboard-nl")

@@ -110,6 +110,7 @@ def test_the_page_speaks_the_tenants_languages(open_page: Any, site: Site) -> No
     options = page.locator("#language option")
     expect(options).to_have_count(len(get_tenant(TENANT).languages))
     assert all(request.headers.get("accept-language", "").startswith("nl") for request in made if "/v1/" in request.url)
+    watched.screenshot("public-nl")
     # When the resident switches to English, then it follows
     page.select_option("#language", "en")
     expect(page.locator("#priorities-title")).to_have_text("Community priorities")

@@ -3,7 +3,7 @@
 import { tenantPath } from "../shared/api.js";
 import { h, fill, toast } from "../shared/dom.js";
 import { showError } from "../shared/errors.js";
-import { formatMoment, t } from "../shared/i18n.js";
+import { formatMoment, nameOf, t } from "../shared/i18n.js";
 import { STAGES, renderProblem } from "./problem.js";
 
 const PAGE_SIZE = 100;
@@ -40,7 +40,7 @@ export function createBoard({ api, tenant, container, dialog, toasts, categoryNa
     return h(
       "section",
       { class: `board-column stage-${stage}`, dataset: { stage }, "aria-labelledby": `column-${stage}` },
-      h("h3", { id: `column-${stage}` }, t(`stage.${stage}`), h("span", { class: "count", title: count }, here.length)),
+      h("h3", { id: `column-${stage}` }, nameOf("stage", stage), h("span", { class: "count", title: count }, here.length)),
       here.length
         ? h("ul", { class: "board-cards" }, here.map((problem) => h("li", {}, card(problem))))
         : h("p", { class: "empty" }, t("board.emptyColumn")),

@@ -12,6 +12,7 @@ import {
   formatDay,
   formatNumber,
   languageSwitch,
+  nameOf,
   setLanguage,
   t,
   translatePage,
@@ -45,6 +46,10 @@ function signOut(message = "") {
   window.location.replace(window.location.pathname);
 }
 
+function showRoles() {
+  if (session) byId("who").textContent = session.roles.map((role) => nameOf("role", role)).join(", ");
+}
+
 async function signIn(token) {
   try {
     session = sessionFrom(token);
@@ -70,9 +75,8 @@ async function signIn(token) {
   byId("signin").hidden = true;
   byId("workspace").hidden = false;
   byId("sign-out").hidden = false;
-  const who = byId("who");
-  who.hidden = false;
-  who.textContent = session.roles.map((role) => t(`role.${role}`)).join(", ");
+  byId("who").hidden = false;
+  showRoles();
   byId("tenant-name").textContent = tenant.name;
   view = createWorkspace(api, tenant);
   await view.start();
@@ -237,6 +241,7 @@ function main() {
   translatePage();
   languageSwitch(byId("language"), LANGUAGES, () => {
     translatePage();
+    showRoles();
     if (view) view.relabel();
   });
   byId("signin-form").addEventListener("submit", (event) => {

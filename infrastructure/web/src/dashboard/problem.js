@@ -2,7 +2,7 @@
 // evaluation the API computes from the counters; a note field and the moves the API allows (`allowed_stages`).
 import { ApiError } from "../shared/api.js";
 import { h, fill } from "../shared/dom.js";
-import { formatDay, formatMoment, formatNumber, t } from "../shared/i18n.js";
+import { formatDay, formatMoment, formatNumber, nameOf, t } from "../shared/i18n.js";
 
 export const STAGES = ["diagnosis", "planning", "action", "evaluation", "closed"];
 
@@ -12,7 +12,7 @@ export function nextStage(problem) {
   return following && problem.allowed_stages.includes(following) ? following : null;
 }
 
-const stageName = (stage) => t(`stage.${stage}`);
+const stageName = (stage) => nameOf("stage", stage);
 const oneDecimal = { maximumFractionDigits: 1 };
 
 /**
@@ -113,7 +113,7 @@ const partnerItem = (partner) =>
     "li",
     {},
     h("strong", {}, partner.name),
-    ` · ${t(`partner.${partner.kind}`)}`,
+    ` · ${nameOf("partner", partner.kind)}`,
     partner.contact_role ? ` · ${partner.contact_role}` : "",
   );
 
@@ -123,7 +123,7 @@ function actionItem(action) {
     "li",
     {},
     h("strong", {}, action.title),
-    h("span", { class: "muted" }, ` · ${action.owner} · ${due} · ${t(`actionStatus.${action.status}`)}`),
+    h("span", { class: "muted" }, ` · ${action.owner} · ${due} · ${nameOf("actionStatus", action.status)}`),
     action.overdue ? h("span", { class: "badge danger" }, t("problem.overdue")) : null,
   );
 }

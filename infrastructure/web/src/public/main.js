@@ -15,6 +15,7 @@ import {
   formatMoment,
   formatNumber,
   languageSwitch,
+  nameOf,
   setLanguage,
   t,
   translatePage,
@@ -178,7 +179,7 @@ function createPublicView(tenant) {
     return h(
       "li",
       { class: `answered status-${priority.status}`, dataset: { priority: priority.id } },
-      h("span", { class: `badge ${tone}` }, t(`priority.${priority.status}`)),
+      h("span", { class: `badge ${tone}` }, nameOf("priority", priority.status)),
       lines,
       h("p", { class: "muted small" }, t("public.updated", { day: formatMoment(priority.updated_at, DAY) })),
     );

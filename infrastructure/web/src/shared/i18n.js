@@ -44,6 +44,13 @@ export function t(key, values = {}) {
   return text.replace(/\{(\w+)\}/g, (match, name) => (name in values ? String(values[name]) : match));
 }
 
+/** The name of an API value (a role, a stage, a status...): the UI string `${group}.${value}`, else the value
+ * itself, so a value added to the API later shows as it is instead of breaking the page. */
+export function nameOf(group, value) {
+  const key = `${group}.${value}`;
+  return key in MESSAGES.en ? t(key) : String(value);
+}
+
 /** Translate the static parts of a page: data-i18n (text), data-i18n-label (aria-label), data-i18n-placeholder. */
 export function translatePage(root = document) {
   for (const element of root.querySelectorAll("[data-i18n]")) element.textContent = t(element.dataset.i18n);
