@@ -162,3 +162,18 @@ def test_given_an_emergency_when_answered_then_it_says_112_in_the_residents_lang
 
 def test_given_a_language_without_an_emergency_text_when_answered_then_english_says_112() -> None:
     assert emergency_answer("ja") == emergency_answer("en")
+
+
+def test_given_a_moderately_similar_passage_then_it_is_quoted_only_for_a_message_of_its_category(
+    index: KnowledgeIndex,
+) -> None:
+    """Given a query at cosine 0.85 to the fraud items (e5 scores unrelated same-language text that high), then
+    they answer a cybercrime message but not a nuisance one; at 0.95 they answer any message."""
+    moderate = np.zeros(384, dtype=np.float32)
+    moderate[AXES["fraud"]], moderate[10] = 0.85, float(np.sqrt(1 - 0.85**2))
+    close = np.zeros(384, dtype=np.float32)
+    close[AXES["fraud"]], close[10] = 0.95, float(np.sqrt(1 - 0.95**2))
+
+    assert [hit.item.id for hit in index.search(moderate, ["en"], AssistantGroup.CYBERCRIME)] == ["fraud-en"]
+    assert index.search(moderate, ["en"], AssistantGroup.NUISANCE) == []
+    assert [hit.item.id for hit in index.search(close, ["en"], AssistantGroup.NUISANCE)] == ["fraud-en"]

@@ -45,9 +45,12 @@ else:
 
 MANAGE_KNOWLEDGE: Final = frozenset({Role.ADMIN})
 PASSAGE_CHARACTERS: Final = 700
-# A passage answers a message when its cosine similarity reaches this (e5 scores unrelated text ~0.70-0.78) ...
+# e5's cosine similarities are compressed: a relevant passage of the seeded pilots scores ~0.85-0.91, but so
+# does an unrelated one in the same language up to ~0.85. A passage is therefore quoted when it reaches
+# MIN_SCORE and its item is tagged with the message's category, or on its own from STRONG_SCORE ...
 MIN_SCORE: Final = 0.80
-# ... and an item tagged with the message's category gets this much added.
+STRONG_SCORE: Final = 0.88
+# ... and an item tagged with the message's category ranks this much higher.
 CATEGORY_BONUS: Final = 0.03
 # Further items are quoted only when they score within this margin of the best one.
 RUNNER_UP_MARGIN: Final = 0.015
@@ -142,8 +145,8 @@ class KnowledgeIndex:
     def search(
         self, vector: Array, languages: Sequence[str], category: AssistantGroup | None, limit: int = 2
     ) -> list[Hit]:
-        """The best passages for residents in the first of `languages` that has any above `MIN_SCORE`, one per
-        item, best first."""
+        """The best passages for residents in the first of `languages` that has any good enough (see
+        `MIN_SCORE`), one per item, best first."""
         if not self.passages:
             return []
         scores = self.vectors @ vector
@@ -153,8 +156,12 @@ class KnowledgeIndex:
                 item = self.items.get(passage.item_id)
                 if item is None or item.language != language or not item.for_residents:
                     continue
-                score = float(scores[position]) + (CATEGORY_BONUS if category in item.categories else 0.0)
-                if score >= MIN_SCORE and (item.id not in hits or hits[item.id].score < score):
+                similarity = float(scores[position])
+                tagged = category in item.categories
+                if similarity < (MIN_SCORE if tagged else STRONG_SCORE):
+                    continue
+                score = similarity + (CATEGORY_BONUS if tagged else 0.0)
+                if item.id not in hits or hits[item.id].score < score:
                     hits[item.id] = Hit(item, passage.text, score)
             if hits:
                 ranked = sorted(hits.values(), key=lambda hit: -hit.score)
