@@ -271,6 +271,22 @@ def test_given_categories_the_tenant_does_not_have_when_checked_then_each_is_fou
     }
 
 
+def test_given_another_forces_own_category_when_checked_then_it_is_unknown_here() -> None:
+    """Given pilot-be's app offering pilot-nl's canal category, then it is found: reports for it would be refused."""
+    document = default("pilot-be")
+    report = position(document, "report")
+    document["modules"][report]["settings"]["categories"].append({"code": "boat_nuisance"})
+    last = len(document["modules"][report]["settings"]["categories"]) - 1
+
+    [finding] = findings(document, "pilot-be")
+
+    assert (finding.code, finding.as_dict()["path"]) == (
+        "unknown_category",
+        f"modules.{report}.settings.categories.{last}.code",
+    )
+    assert finding.message == "pilot-be has no category 'boat_nuisance'"
+
+
 def test_given_a_team_unit_the_tenant_does_not_have_when_checked_then_it_is_found() -> None:
     document = default()
     team = position(document, "neighbourhood_team")
