@@ -15,7 +15,7 @@ never interpreted as HTML by the server; apps render it as text.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any, Final, Generic, Literal, TypeVar, Union
@@ -72,10 +72,6 @@ class ArticleText(RootModel[Annotated[dict[LanguageCode, _Article], _TEXT_BOUNDS
 
 Translated = Label | Paragraph | ArticleText
 TRANSLATED_TYPES = (Label, Paragraph, ArticleText)
-
-
-def localise(text: Translated, preferred: Sequence[str]) -> str:
-    return pick(text.root, preferred)
 
 
 class Condition(RootModel[Any]):
@@ -188,7 +184,6 @@ class CheckContext:
     categories: Mapping[str, Category]
     languages: Sequence[str]
     at: Path
-    platforms: Sequence[str] = field(default_factory=lambda: [str(platform) for platform in AppPlatform])
 
     def finding(self, code: str, where: Path, message: str) -> Finding:
         return Finding(code, (*self.at, *where), message)
