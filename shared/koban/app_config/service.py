@@ -158,6 +158,17 @@ def _current_draft(scope: _Scope) -> Draft:
     return app_config_repository().draft(scope.tenant.id) or _default_draft(scope)
 
 
+def _next_draft(current: Draft, document: Mapping[str, Any], etag: str, now: datetime, actor: str) -> Draft:
+    return Draft(
+        tenant=current.tenant,
+        revision=current.revision + 1,
+        document=dict(document),
+        etag=etag,
+        updated_at=now,
+        updated_by=actor,
+    )
+
+
 def _draft_out(scope: _Scope, draft: Draft, live: PublishedVersion | None) -> AppConfigDraftOut:
     _, findings = _check(scope, draft.document)
     return AppConfigDraftOut(
@@ -220,14 +231,7 @@ def save_draft(
     if current.revision and etag == current.etag:
         return _draft_out(scope, current, live)  # nothing changed: no new revision, no audit entry
     now = _now()
-    saved = Draft(
-        tenant=scope.tenant.id,
-        revision=current.revision + 1,
-        document=document,
-        etag=etag,
-        updated_at=now,
-        updated_by=actor.subject,
-    )
+    saved = _next_draft(current, document, etag, now, actor.subject)
     audit = AuditEntry(
         tenant=scope.tenant.id,
         at=now,
@@ -315,15 +319,7 @@ def _publish(
     restored: tuple[Draft, int] | None = None
     if restore_draft:
         current = _current_draft(scope)
-        draft = Draft(
-            tenant=tenant_id,
-            revision=current.revision + 1,
-            document=dict(document),
-            etag=etag,
-            updated_at=now,
-            updated_by=actor,
-        )
-        restored = (draft, current.revision)
+        restored = (_next_draft(current, document, etag, now, actor), current.revision)
     audit = AuditEntry(
         tenant=tenant_id,
         at=now,
