@@ -176,8 +176,9 @@ def test_an_emerging_alert_becomes_a_problem_on_the_board_and_moves_to_planning(
     assert (problem["category"], problem["cells"], problem["stage"]) == ("noise_night", [site.burst_cell], "diagnosis")
     card = page.locator(f'[data-stage="diagnosis"] [data-problem="{problem["id"]}"]')
     expect(card).to_contain_text(problem["title"])
-    # When they open it and move it on
-    card.click()
+    # When they open it from the keyboard and move it on
+    card.focus()
+    page.keyboard.press("Enter")
     dialog = page.locator("#problem-dialog")
     expect(dialog.locator("#problem-dialog-title")).to_have_text(problem["title"])
     expect(dialog.locator(".evaluation")).to_be_visible()
@@ -185,8 +186,11 @@ def test_an_emerging_alert_becomes_a_problem_on_the_board_and_moves_to_planning(
     # Then the API has it in planning, and so has the board
     expect(dialog.locator(".stepper .current")).to_have_text("Planning")
     assert site.api("GET", f"/problems/{problem['id']}")["stage"] == "planning"
-    expect(page.locator(f'[data-stage="planning"] [data-problem="{problem["id"]}"]')).to_be_visible()
+    expect(page.locator(f'[data-stage="planning"] [data-problem="{problem["id"]}"]')).to_be_attached()
     watched.screenshot("dashboard-problem", full_page=False)
+    # and Escape closes the dialog
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
 
 
 def test_closing_without_a_note_shows_the_apis_answer(open_page: Any, site: Site) -> None:
