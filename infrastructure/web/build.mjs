@@ -7,11 +7,12 @@
 // cache them for ever, and index.html is written with the hashed names. Nothing is fetched at run time: the
 // pages load only their own files and the API of the same origin.
 import { build } from "esbuild";
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-import { LANGUAGES, MESSAGES } from "./src/shared/messages.js";
+import { LANGUAGES, MESSAGES as SHARED_MESSAGES } from "./src/shared/messages.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const source = join(here, "src");
@@ -26,8 +27,9 @@ export function pages() {
     .sort();
 }
 
-/** Every UI string exists in every language, with the same {placeholders}: a missing one fails the build. */
-function checkMessages() {
+/** Every UI string exists in every language, with the same {placeholders}: a missing one fails the build.
+ * `MESSAGES` is the shared table, or a page's own (src/<page>/messages.js), whose keys must not clash with it. */
+function checkMessages(MESSAGES = SHARED_MESSAGES, where = "shared") {
   const problems = [];
   const placeholders = (text) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort().join(",");
   // A string, or plural forms ({one, few, many, other}) each with the same placeholders.
@@ -51,7 +53,20 @@ function checkMessages() {
       if (!(key in MESSAGES.en)) problems.push(`${language}: "${key}" is not an English key`);
     }
   }
-  if (problems.length) throw new Error(`UI strings incomplete:\n  ${problems.join("\n  ")}`);
+  if (MESSAGES !== SHARED_MESSAGES) {
+    for (const key of Object.keys(MESSAGES.en ?? {})) {
+      if (key in SHARED_MESSAGES.en) problems.push(`en: "${key}" is also a shared key`);
+    }
+  }
+  if (problems.length) throw new Error(`UI strings incomplete (${where}):\n  ${problems.join("\n  ")}`);
+}
+
+/** A page's own UI strings, if it has src/<page>/messages.js (exporting MESSAGES), checked like the shared ones. */
+async function checkPageMessages(page) {
+  const file = join(source, page, "messages.js");
+  if (!existsSync(file)) return;
+  const { MESSAGES } = await import(pathToFileURL(file).href);
+  checkMessages(MESSAGES, page);
 }
 
 /** The <head> lines every page shares (src/shared/head.html without its leading comment). */
@@ -98,8 +113,37 @@ async function buildPage(page) {
   writeFileSync(join(out, "index.html"), html);
   const bytes = outputs.reduce((sum, [, output]) => sum + output.bytes, 0);
   console.log(`built /${page}/ (${outputs.length} files, ${Math.round(bytes / 1024)} KiB)`);
+  const shell = outputs
+    .map(([file]) => `/${page}/${relative(out, join(here, file))}`)
+    .filter((url) => !url.endsWith(".map") && !url.endsWith(".LEGAL.txt"));
+  await buildServiceWorker(page, out, [`/${page}/index.html`, ...shell], html);
+}
+
+/**
+ * A page's service worker, if it has src/<page>/sw.js: bundled to dist/<page>/sw.js under that fixed name (a
+ * worker's URL must not change), told the files of the page's shell (`__KOBAN_SHELL__`, to keep for offline use)
+ * and a version made of their hashed names and index.html (`__KOBAN_VERSION__`), so a new build replaces the
+ * worker and its cache.
+ */
+async function buildServiceWorker(page, out, shell, html) {
+  const entry = join(source, page, "sw.js");
+  if (!existsSync(entry)) return;
+  const version = createHash("sha256").update(shell.join("\n")).update(html).digest("hex").slice(0, 16);
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "iife",
+    target: ["es2022"],
+    minify: true,
+    outfile: join(out, "sw.js"),
+    define: { __KOBAN_SHELL__: JSON.stringify(shell), __KOBAN_VERSION__: JSON.stringify(version) },
+    absWorkingDir: here,
+    logLevel: "warning",
+  });
+  console.log(`built /${page}/sw.js (shell of ${shell.length} files, version ${version})`);
 }
 
 checkMessages();
+for (const page of pages()) await checkPageMessages(page);
 for (const page of pages()) await buildPage(page);
 writeFileSync(join(dist, ".built"), `${new Date().toISOString()}\n`);

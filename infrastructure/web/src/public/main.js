@@ -6,6 +6,7 @@ import "../shared/base.css";
 import "./public.css";
 
 import { createApi, tenantPath } from "../shared/api.js";
+import { deviceId, rememberVote, votedOn } from "../shared/device.js";
 import { byId, fill, h, toast } from "../shared/dom.js";
 import { clearError, showError } from "../shared/errors.js";
 import {
@@ -24,7 +25,6 @@ import { createCellMap } from "../shared/map.js";
 
 const PUBLIC_DAYS = 90;
 const DAY = { dateStyle: "medium" };
-const DEVICE_KEY = "koban.device";
 const alertRegion = byId("alert");
 const toasts = byId("toasts");
 const api = createApi(); // no token, ever
@@ -33,31 +33,6 @@ const api = createApi(); // no token, ever
 function tenantFromPath() {
   const match = window.location.pathname.match(/^\/public\/([a-z0-9][a-z0-9-]{1,39})\/?/);
   return match ? match[1] : null;
-}
-
-/** A random id kept on this device: the API counts one vote per id and stores only a hash of it. */
-export function deviceId() {
-  let id = localStorage.getItem(DEVICE_KEY);
-  if (!id || !/^[A-Za-z0-9_-]{16,128}$/.test(id)) {
-    const bytes = crypto.getRandomValues(new Uint8Array(24));
-    id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-    localStorage.setItem(DEVICE_KEY, id);
-  }
-  return id;
-}
-
-function votedKey(tenant) {
-  return `koban.voted.${tenant}`;
-}
-
-function votedOn(tenant) {
-  return new Set(JSON.parse(localStorage.getItem(votedKey(tenant)) || "[]"));
-}
-
-function rememberVote(tenant, priorityId) {
-  const voted = votedOn(tenant);
-  voted.add(priorityId);
-  localStorage.setItem(votedKey(tenant), JSON.stringify([...voted]));
 }
 
 async function showTenantList() {

@@ -28,22 +28,26 @@ export class ApiError extends Error {
 }
 
 /**
- * createApi({ token: () => "..." }) → { get, post, patch }.
+ * createApi({ token: () => "..." }) → { get, post, patch, put, send }.
  * `path` is relative to the base ("/tenants/pilot-nl/problems"); `query` values that are empty are left out.
+ * `send(method, path, { query, body, raw, headers, cache })` also takes extra headers (Idempotency-Key, If-Match...)
+ * and a body that is not JSON (`raw`: a Blob, with its Content-Type in `headers`), and answers
+ * { status, headers, data }; a 304 Not Modified is an answer, not an error.
  */
 export function createApi({ token = () => null, onUnauthorised = () => {} } = {}) {
-  async function call(method, path, { query, body } = {}) {
+  async function call(method, path, { query, body, raw, headers: extra = {}, cache, full = false } = {}) {
     const url = new URL(apiBase() + path, window.location.origin);
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, String(value));
     }
-    const headers = { Accept: "application/json", "Accept-Language": acceptLanguage() };
+    const headers = { Accept: "application/json", "Accept-Language": acceptLanguage(), ...extra };
     const bearer = token();
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
     if (body !== undefined) headers["Content-Type"] = "application/json";
+    const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
     let response;
     try {
-      response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      response = await fetch(url, { method, headers, body: payload, cache });
     } catch {
       throw new ApiError(0, { title: t("error.network"), detail: t("error.networkDetail") });
     }
@@ -54,19 +58,21 @@ export function createApi({ token = () => null, onUnauthorised = () => {} } = {}
     } catch {
       data = null;
     }
-    if (!response.ok) {
+    if (!response.ok && !(full && response.status === 304)) {
       const problem = data && typeof data === "object" ? data : { title: `HTTP ${response.status}` };
       const error = new ApiError(response.status, { status: response.status, ...problem });
       if (response.status === 401) onUnauthorised(error);
       throw error;
     }
-    return data;
+    return full ? { status: response.status, headers: response.headers, data } : data;
   }
 
   return {
     get: (path, query) => call("GET", path, { query }),
     post: (path, body) => call("POST", path, { body }),
     patch: (path, body) => call("PATCH", path, { body }),
+    put: (path, body) => call("PUT", path, { body }),
+    send: (method, path, options = {}) => call(method, path, { ...options, full: true }),
   };
 }
 

@@ -18,6 +18,12 @@ export function chooseLanguage(available = LANGUAGES, fallback = available[0] ??
   return supported.includes(fallback) ? fallback : supported[0] ?? "en";
 }
 
+/** A page's own strings (src/<page>/messages.js: { en: {...}, nl: {...} }), added to the shared table; the build
+ * checks them like the shared ones and refuses a key both have. */
+export function addMessages(tables) {
+  for (const [code, entries] of Object.entries(tables)) Object.assign((MESSAGES[code] ??= {}), entries);
+}
+
 export function setLanguage(language, { remember = false } = {}) {
   current = LANGUAGES.includes(language) ? language : "en";
   document.documentElement.lang = current;

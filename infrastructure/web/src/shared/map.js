@@ -69,11 +69,8 @@ function escapeHtml(text) {
   return element.innerHTML;
 }
 
-/**
- * A map in `element` fitted to `bbox` ([west, south, east, north]).
- * Returns { showCells(collection, describe), focus(geometry), setTiles(url), map }.
- */
-export function createCellMap(element, { bbox, areaName = "" }) {
+/** A Leaflet map in `element` fitted to `bbox` ([west, south, east, north]), the area outlined, a scale bar. */
+function createAreaMap(element, { bbox, areaName = "" }) {
   const bounds = L.latLngBounds([bbox[1], bbox[0]], [bbox[3], bbox[2]]);
   const map = L.map(element, {
     zoomSnap: 0.25,
@@ -95,6 +92,57 @@ export function createCellMap(element, { bbox, areaName = "" }) {
   }).addTo(map);
   // Leaflet writes attributions as HTML.
   if (areaName) map.attributionControl.addAttribution(escapeHtml(areaName));
+  return { map, bounds };
+}
+
+/**
+ * A map to choose one point inside `bbox` (a report's place, the centre of an alert area): a click, or the
+ * keyboard (the map pans with the arrow keys; `pickCentre()` takes its centre), or `pick(lat, lon)` from the
+ * device's location. `onPick({lat, lon})` is told each choice; a point outside the area is refused (false).
+ * `radius` (metres) draws a circle around the point. Returns { map, pick, pickCentre, clear }.
+ */
+export function createPointMap(element, { bbox, areaName = "", radius = 0, onPick = () => {} }) {
+  const { map, bounds } = createAreaMap(element, { bbox, areaName });
+  let marker = null;
+  let circle = null;
+
+  function pick(lat, lon) {
+    const point = L.latLng(lat, lon);
+    if (!bounds.contains(point)) return false;
+    marker ??= L.marker(point, { keyboard: false }).addTo(map);
+    marker.setLatLng(point);
+    if (radius) {
+      circle ??= L.circle(point, { radius, className: "koban-radius", weight: 2, fillOpacity: 0.12 }).addTo(map);
+      circle.setLatLng(point);
+    }
+    element.dataset.picked = `${point.lat.toFixed(5)},${point.lng.toFixed(5)}`;
+    onPick({ lat: point.lat, lon: point.lng });
+    return true;
+  }
+
+  function clear() {
+    marker?.remove();
+    circle?.remove();
+    marker = null;
+    circle = null;
+    delete element.dataset.picked;
+  }
+
+  map.on("click", (event) => pick(event.latlng.lat, event.latlng.lng));
+  return {
+    map,
+    pick,
+    clear,
+    pickCentre: () => pick(map.getCenter().lat, map.getCenter().lng),
+  };
+}
+
+/**
+ * A map in `element` fitted to `bbox` ([west, south, east, north]).
+ * Returns { showCells(collection, describe), focus(geometry), setTiles(url), map }.
+ */
+export function createCellMap(element, { bbox, areaName = "" }) {
+  const { map, bounds } = createAreaMap(element, { bbox, areaName });
 
   let tiles = null;
   let cells = null;
