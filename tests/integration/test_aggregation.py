@@ -233,6 +233,21 @@ def test_a_burst_of_night_noise_in_one_block_is_emerging(api: ApiClient, consume
     assert top["score"] > 3
     assert "30" in top["explanation"] or str(top["recent_count"]) in top["explanation"]
     assert len(items) == 1
+    # and the answer names its windows, and calls the cell a block ("îlot")
+    assert (reply.json()["recent_days"], reply.json()["baseline_days"]) == (7, 28)
+    assert "dans cet îlot" in top["explanation"]
+    # When the same is asked of neighbourhoods over other windows
+    coarse = api.get(
+        f"/v1/tenants/{tenant}/dashboard/emerging",
+        claims=staff_claims(tenant),
+        headers={"Accept-Language": "fr"},
+        query={"resolution": "7", "recent_days": "3", "baseline_days": "21"},
+    ).json()
+    # Then the windows are the ones asked for, and the explanation speaks of a neighbourhood, never a block
+    assert (coarse["recent_days"], coarse["baseline_days"]) == (3, 21)
+    assert coarse["items"], "the burst's neighbourhood was not detected"
+    assert "dans ce quartier" in coarse["items"][0]["explanation"]
+    assert "îlot" not in coarse["items"][0]["explanation"]
 
 
 def test_the_public_view_is_coarse_k_anonymous_and_without_sensitive_categories(

@@ -106,6 +106,7 @@ def test_an_emerging_alert_becomes_a_problem_in_diagnosis(api: ApiClient) -> Non
     listed = api.get(PROBLEMS, claims=OFFICER).json()
     assert listed["items"][0]["id"] == problem["id"]
     assert listed["items"][0]["reports"] == 3
+    assert listed["items"][0]["cells"] == problem["cells"]  # the board marks the emerging cells it covers
 
 
 def test_the_full_cycle_with_notes_and_a_supervisors_reopening(api: ApiClient) -> None:

@@ -448,6 +448,25 @@ def test_g_explanations_exist_in_all_eight_languages_with_the_counts() -> None:
     assert "“noise_night”" in SIGNAL.explanation("en")  # no name given: the code
 
 
+def test_g_a_neighbourhood_is_never_called_a_block() -> None:
+    """Given the same signal in a resolution-7 cell (a neighbourhood), then no language calls it a block, and each
+    sentence differs from the block's."""
+    neighbourhood = replace(SIGNAL, cell=h3.cell_to_parent(CENTRE, 7))
+    assert (SIGNAL.area, neighbourhood.area) == ("block", "neighbourhood")
+    blocks = {"en": "block", "nl": "blok", "pl": "kwarta", "fi": "kortteli", "es": "manzana", "pt": "quarteir"}
+    blocks |= {"fr": "îlot", "de": "Häuserbl"}
+    for language in SUPPORTED_LANGUAGES:
+        text = neighbourhood.explanation(language, NAMES[language])
+        assert blocks[language] in SIGNAL.explanation(language, NAMES[language])
+        assert blocks[language] not in text, text
+        assert "{" not in text
+    assert neighbourhood.explanation("en", "night noise") == (
+        "34 reports of “night noise” in the last 7 days in this neighbourhood, where about 2 would be expected from "
+        "the previous 4 weeks and the surrounding neighbourhoods (about 17 times as many; the chance of this "
+        "happening by coincidence is below 1 in 10,000)."
+    )
+
+
 def test_g_explanations_follow_plurals_and_number_formats() -> None:
     """Given other counts and windows, then singular and Polish plural forms, decimals and small expectations are
     written the way each language writes them."""

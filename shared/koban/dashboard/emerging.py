@@ -79,6 +79,7 @@ from datetime import date, timedelta
 from typing import Final, Literal
 
 Model = Literal["poisson", "negative_binomial"]
+Area = Literal["block", "neighbourhood"]
 Neighbours = Callable[[str], Iterable[str]]
 
 NEIGHBOUR_WEIGHT: Final = 0.5
@@ -91,6 +92,13 @@ _LOG_P_FLOOR: Final = -SCORE_CAP * math.log(10.0)
 _REL_TOL: Final = 1e-17
 # Below this excess variance per unit mean (λ / size) the negative binomial is the Poisson to within rounding.
 _NB_POISSON_LIMIT: Final = 1e-10
+BLOCK_RESOLUTION: Final = 9
+"""The coarsest H3 resolution whose cells an explanation calls blocks; coarser cells are neighbourhoods."""
+
+
+def cell_resolution(cell: str) -> int:
+    """The resolution of an H3 cell index (bits 52-55), read without importing h3."""
+    return (int(cell, 16) >> 52) & 0xF
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -263,6 +271,8 @@ class _Phrases:
     recent: Mapping[str, str]
     baseline_weeks: Mapping[str, str]
     baseline_days: Mapping[str, str]
+    here: Mapping[Area, str]  # "in this block" / "in this neighbourhood"
+    around: Mapping[Area, str]  # "the surrounding blocks" / "... neighbourhoods"
     quotes: tuple[str, str]
     decimal: str
     group: str
@@ -274,33 +284,35 @@ _NNBSP = "\u202f"
 
 _PHRASES: Final[Mapping[str, _Phrases]] = {
     "en": _Phrases(
-        sentence="{reports} {recent} in this block, where about {expected} would be expected from {baseline} and the "
-        "surrounding blocks (about {ratio} times as many; the chance of this happening by coincidence is below "
-        "1 in {odds}).",
+        sentence="{reports} {recent} {here}, where about {expected} would be expected from {baseline} and {around} "
+        "(about {ratio} times as many; the chance of this happening by coincidence is below 1 in {odds}).",
         reports={"one": "{n} report of {category}", "other": "{n} reports of {category}"},
         recent={"one": "in the last day", "other": "in the last {n} days"},
         baseline_weeks={"one": "the previous week", "other": "the previous {n} weeks"},
         baseline_days={"one": "the previous day", "other": "the previous {n} days"},
+        here={"block": "in this block", "neighbourhood": "in this neighbourhood"},
+        around={"block": "the surrounding blocks", "neighbourhood": "the surrounding neighbourhoods"},
         quotes=("“", "”"),
         decimal=".",
         group=",",
         min_grouping=1,
     ),
     "nl": _Phrases(
-        sentence="{reports} {recent} in dit blok, terwijl de verwachting op basis van {baseline} en de omliggende "
-        "blokken ongeveer {expected} was (ongeveer {ratio} keer zoveel; de kans dat dit toeval is, is kleiner dan "
-        "1 op {odds}).",
+        sentence="{reports} {recent} {here}, terwijl de verwachting op basis van {baseline} en {around} ongeveer "
+        "{expected} was (ongeveer {ratio} keer zoveel; de kans dat dit toeval is, is kleiner dan 1 op {odds}).",
         reports={"one": "{n} melding over {category}", "other": "{n} meldingen over {category}"},
         recent={"one": "in het afgelopen etmaal", "other": "in de afgelopen {n} dagen"},
         baseline_weeks={"one": "de week daarvoor", "other": "de {n} weken daarvoor"},
         baseline_days={"one": "de dag daarvoor", "other": "de {n} dagen daarvoor"},
+        here={"block": "in dit blok", "neighbourhood": "in deze buurt"},
+        around={"block": "de omliggende blokken", "neighbourhood": "de omliggende buurten"},
         quotes=("“", "”"),
         decimal=",",
         group=".",
         min_grouping=1,
     ),
     "pl": _Phrases(
-        sentence="{reports} {recent} w tym kwartale, podczas gdy na podstawie {baseline} i sąsiednich kwartałów "
+        sentence="{reports} {recent} {here}, podczas gdy na podstawie {baseline} i {around} "
         "można było spodziewać się około {expected} (około {ratio} razy więcej; prawdopodobieństwo, że to "
         "przypadek, jest mniejsze niż 1 na {odds}).",
         reports={
@@ -311,71 +323,83 @@ _PHRASES: Final[Mapping[str, _Phrases]] = {
         recent={"one": "w ciągu ostatniego dnia", "other": "w ciągu ostatnich {n} dni"},
         baseline_weeks={"one": "poprzedniego tygodnia", "other": "poprzednich {n} tygodni"},
         baseline_days={"one": "poprzedniego dnia", "other": "poprzednich {n} dni"},
+        here={"block": "w tym kwartale", "neighbourhood": "na tym osiedlu"},
+        around={"block": "sąsiednich kwartałów", "neighbourhood": "sąsiednich osiedli"},
         quotes=("„", "”"),
         decimal=",",
         group=_NBSP,
         min_grouping=2,
     ),
     "fi": _Phrases(
-        sentence="{reports} {recent} tässä korttelissa, kun {baseline} ja ympäröivien korttelien perusteella "
+        sentence="{reports} {recent} {here}, kun {baseline} ja {around} perusteella "
         "odotettavissa olisi ollut noin {expected} (noin {ratio} kertaa niin paljon; todennäköisyys, että tämä "
         "johtuu sattumasta, on alle 1:{odds}).",
         reports={"one": "{n} ilmoitus aiheesta {category}", "other": "{n} ilmoitusta aiheesta {category}"},
         recent={"one": "viimeisen päivän aikana", "other": "viimeisten {n} päivän aikana"},
         baseline_weeks={"one": "edeltävän viikon", "other": "edeltävien {n} viikon"},
         baseline_days={"one": "edeltävän päivän", "other": "edeltävien {n} päivän"},
+        here={"block": "tässä korttelissa", "neighbourhood": "tällä asuinalueella"},
+        around={"block": "ympäröivien korttelien", "neighbourhood": "ympäröivien asuinalueiden"},
         quotes=("”", "”"),
         decimal=",",
         group=_NBSP,
         min_grouping=1,
     ),
     "es": _Phrases(
-        sentence="{reports} {recent} en esta manzana, cuando, según {baseline} y las manzanas de alrededor, cabría "
+        sentence="{reports} {recent} {here}, cuando, según {baseline} y {around}, cabría "
         "esperar unos {expected} (unas {ratio} veces más; la probabilidad de que esto ocurra por casualidad es "
         "inferior a 1 entre {odds}).",
         reports={"one": "{n} aviso de {category}", "other": "{n} avisos de {category}"},
         recent={"one": "en el último día", "other": "en los últimos {n} días"},
         baseline_weeks={"one": "la semana anterior", "other": "las {n} semanas anteriores"},
         baseline_days={"one": "el día anterior", "other": "los {n} días anteriores"},
+        here={"block": "en esta manzana", "neighbourhood": "en este barrio"},
+        around={"block": "las manzanas de alrededor", "neighbourhood": "los barrios de alrededor"},
         quotes=("«", "»"),
         decimal=",",
         group=".",
         min_grouping=2,
     ),
     "pt": _Phrases(  # European Portuguese: the pilot is in Portugal
-        sentence="{reports} {recent} neste quarteirão, quando, com base {baseline} e nos quarteirões vizinhos, seria "
+        sentence="{reports} {recent} {here}, quando, com base {baseline} e {around}, seria "
         "de esperar cerca de {expected} (cerca de {ratio} vezes mais; a probabilidade de isto acontecer por acaso "
         "é inferior a 1 em {odds}).",
         reports={"one": "{n} participação de {category}", "other": "{n} participações de {category}"},
         recent={"one": "no último dia", "other": "nos últimos {n} dias"},
         baseline_weeks={"one": "na semana anterior", "other": "nas {n} semanas anteriores"},
         baseline_days={"one": "no dia anterior", "other": "nos {n} dias anteriores"},
+        here={"block": "neste quarteirão", "neighbourhood": "neste bairro"},
+        around={"block": "nos quarteirões vizinhos", "neighbourhood": "nos bairros vizinhos"},
         quotes=("«", "»"),
         decimal=",",
         group=_NBSP,
         min_grouping=2,
     ),
     "fr": _Phrases(
-        sentence="{reports} {recent} dans cet îlot, alors que, d’après {baseline} et les îlots voisins, on en "
+        sentence="{reports} {recent} {here}, alors que, d’après {baseline} et {around}, on en "
         f"attendrait environ {{expected}} (environ {{ratio}} fois plus{_NNBSP}; la probabilité que cela arrive par "
         "hasard est inférieure à 1 sur {odds}).",
         reports={"one": "{n} signalement {category}", "other": "{n} signalements {category}"},
         recent={"one": "au cours du dernier jour", "other": "au cours des {n} derniers jours"},
         baseline_weeks={"one": "la semaine précédente", "other": "les {n} semaines précédentes"},
         baseline_days={"one": "le jour précédent", "other": "les {n} jours précédents"},
+        here={"block": "dans cet îlot", "neighbourhood": "dans ce quartier"},
+        around={"block": "les îlots voisins", "neighbourhood": "les quartiers voisins"},
         quotes=(f"«{_NBSP}", f"{_NBSP}»"),
         decimal=",",
         group=_NNBSP,
         min_grouping=1,
     ),
     "de": _Phrases(
-        sentence="{reports} {recent} in diesem Häuserblock, während ausgehend von {baseline} und den umliegenden "
-        "Häuserblöcken mit etwa {expected} zu rechnen war (etwa {ratio}-mal so viele; die Wahrscheinlichkeit, "
+        sentence="{reports} {recent} {here}, während ausgehend von {baseline} und {around} "
+        "mit etwa {expected} zu rechnen war (etwa {ratio}-mal so viele; die Wahrscheinlichkeit, "
         "dass dies zufällig geschieht, liegt unter 1 zu {odds}).",
         reports={"one": "{n} Meldung zu {category}", "other": "{n} Meldungen zu {category}"},
         recent={"one": "am letzten Tag", "other": "in den letzten {n} Tagen"},
         baseline_weeks={"one": "der Woche davor", "other": "den {n} Wochen davor"},
         baseline_days={"one": "dem Tag davor", "other": "den {n} Tagen davor"},
+        here={"block": "in diesem Häuserblock", "neighbourhood": "in diesem Viertel"},
+        around={"block": "den umliegenden Häuserblöcken", "neighbourhood": "den umliegenden Vierteln"},
         quotes=("„", "“"),
         decimal=",",
         group=".",
@@ -449,6 +473,11 @@ class EmergingSignal:
     score: float
     neighbour_recent: int
 
+    @property
+    def area(self) -> Area:
+        """What the cell is to a reader: a block (H3 resolution 9 and finer) or a neighbourhood (coarser)."""
+        return "block" if cell_resolution(self.cell) >= BLOCK_RESOLUTION else "neighbourhood"
+
     def explanation(self, language: str, category_name: str | None = None) -> str:
         """A plain sentence about an emerging signal, in `language` (a BCP 47 tag; English if not offered).
 
@@ -470,6 +499,8 @@ class EmergingSignal:
                 n=_format_number(self.recent_count, phrases), category=category
             ),
             recent=_pick(phrases.recent, code, self.recent_days).format(n=self.recent_days),
+            here=phrases.here[self.area],
+            around=phrases.around[self.area],
             baseline=baseline,
             expected=_format_number(self.expected_recent, phrases),
             ratio=_format_number(self.ratio, phrases),

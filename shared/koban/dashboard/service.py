@@ -7,9 +7,9 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from koban.aggregation.contributions import (
     RESPONSE_BUCKETS_HOURS,
@@ -283,6 +283,8 @@ class EmergingOut(BaseModel):
     tenant: str
     last_day: date
     resolution: int
+    recent_days: Annotated[int, Field(description="The recent window: this many local days ending with last_day")]
+    baseline_days: Annotated[int, Field(description="The baseline: this many days just before the recent window")]
     method: str
     items: list[EmergingItem]
 
@@ -341,4 +343,12 @@ def emerging(
         "baseline, raised by its neighbours' rate, Benjamini-Hochberg corrected (alpha 0.01, at least the category's "
         f"alert threshold of recent reports, {MIN_RECENT} unless the tenant's rules say otherwise)"
     )
-    return EmergingOut(tenant=tenant.id, last_day=today, resolution=resolution, method=method, items=items)
+    return EmergingOut(
+        tenant=tenant.id,
+        last_day=today,
+        resolution=resolution,
+        recent_days=recent_days,
+        baseline_days=baseline_days,
+        method=method,
+        items=items,
+    )

@@ -180,8 +180,8 @@ class ProblemSummaryOut(BaseModel):
     title: str
     category: str
     stage: Stage
-    cells: int
-    reports: int
+    cells: Annotated[list[str], Field(description="The problem's H3 cells (at most 50)")]
+    reports: Annotated[int, Field(description="How many reports are linked")]
     open_actions: int
     overdue_actions: int
     created_at: datetime

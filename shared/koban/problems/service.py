@@ -183,7 +183,7 @@ def list_problems(
                 **problem.model_dump(
                     include={"id", "title", "category", "stage", "created_at", "updated_at", "version"}
                 ),
-                cells=len(problem.cells),
+                cells=list(problem.cells),
                 reports=len(problem.report_ids),
                 open_actions=sum(action.status is ActionStatus.OPEN for action in problem.actions),
                 overdue_actions=sum(_overdue(action, today) for action in problem.actions),

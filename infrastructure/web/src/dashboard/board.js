@@ -11,9 +11,6 @@ const MAX_PAGES = 5;
 
 export function createBoard({ api, tenant, container, dialog, toasts, categoryName, onError }) {
   let problems = [];
-  // Problems made from an emerging signal in this tab, by "category#cell" (the board's list carries no cells).
-  const linkKey = `koban.alertProblems.${tenant}`;
-  const linked = JSON.parse(sessionStorage.getItem(linkKey) || "{}");
 
   async function load() {
     const items = [];
@@ -58,20 +55,18 @@ export function createBoard({ api, tenant, container, dialog, toasts, categoryNa
       { type: "button", class: "problem-card", dataset: { problem: problem.id }, onclick: () => open(problem.id) },
       h("span", { class: "problem-title" }, problem.title),
       h("span", { class: "problem-category" }, categoryName(problem.category)),
-      h("span", { class: "problem-meta" }, t("board.meta", { cells: problem.cells, reports: problem.reports }), badges),
+      h("span", { class: "problem-meta" }, t("board.meta", { cells: problem.cells.length, reports: problem.reports }), badges),
       h("span", { class: "problem-updated" }, t("board.updated", { when: formatMoment(problem.updated_at) })),
     );
   }
 
-  function remember(category, cell, id) {
-    linked[`${category}#${cell}`] = id;
-    sessionStorage.setItem(linkKey, JSON.stringify(linked));
-  }
-
-  /** The open problem made from a signal of this category and cell, if it is on the board. */
+  /** An open problem of this category that covers the cell (made from a signal, here or by a colleague). */
   function problemFor(category, cell) {
-    const id = linked[`${category}#${cell}`];
-    return problems.find((problem) => problem.id === id && problem.stage !== "closed") ?? null;
+    return (
+      problems.find(
+        (problem) => problem.stage !== "closed" && problem.category === category && problem.cells.includes(cell),
+      ) ?? null
+    );
   }
 
   async function open(id) {
@@ -101,5 +96,5 @@ export function createBoard({ api, tenant, container, dialog, toasts, categoryNa
     }
   }
 
-  return { load, open, problemFor, remember };
+  return { load, open, problemFor };
 }

@@ -121,7 +121,6 @@ function createWorkspace(api, tenant) {
     button.disabled = true;
     try {
       const problem = await api.post(tenantPath(tenant.id, "problems"), problemFromSignal(item));
-      board.remember(item.category, item.cell, problem.id);
       toast(toasts, t("emerging.created", { title: problem.title }));
       await board.load();
       showEmerging();
