@@ -18,6 +18,7 @@ from koban.notifications import delivery, stores
 from koban.notifications.adapters import OutboxAdapter
 from koban.notifications.jobs import AlertBatchJob, AlertPlanJob
 from koban.notifications.models import DeliveryStatus, NotificationChannel, Outgoing, SendResult
+from koban.notifications.storage import NotificationRepository
 from koban.plugins import hookimpl
 from koban.plugins.host import plugin_manager
 from koban_local.metering import metered
@@ -285,6 +286,37 @@ def test_given_an_alert_to_one_block_then_exactly_the_subscribers_inside_are_rea
         item["subscription_id"]: item["language"] for item in notifications.outbox() if item["alert_id"] == alert["id"]
     }
     assert sorted(languages.values()) == ["en", "nl", "nl", "nl"]
+
+
+class AppliedTwice:
+    """A DynamoDB client whose transactions reach DynamoDB twice, as when the SDK times out on an applied
+    transaction and sends it again (DynamoDB would recognise the ClientRequestToken; moto applies it again)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def transact_write_items(self, **request: Any) -> Any:
+        self.client.transact_write_items(**request)
+        return self.client.transact_write_items(**request)
+
+
+def test_given_transactions_the_sdk_sends_twice_then_each_subscriber_is_reached_and_counted_once(
+    notifications: Notifications, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    street = elsewhere(5)
+    subscribers = {push_subscriber(notifications, [street]) for _ in range(3)}
+    alert = draft(notifications, area={"cells": [street]})
+    real = NotificationRepository._client.fget  # type: ignore[attr-defined]
+    monkeypatch.setattr(NotificationRepository, "_client", property(lambda self: AppliedTwice(real(self))))
+
+    decide(notifications, alert)
+    notifications.settle()
+
+    assert reached(notifications, alert["id"]) == dict.fromkeys(subscribers, 1)
+    assert counts(notifications, alert["id"]) == {"sent": 3, "delivered": 3, "opened": 0, "failed": 0}
 
 
 def test_given_an_audience_then_only_subscribers_of_that_audience_are_reached(notifications: Notifications) -> None:

@@ -21,6 +21,7 @@ import binascii
 import json
 import re
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -129,8 +130,9 @@ class _Repository:
         raise NotImplementedError
 
     def _transact(self, operation: str, items: list[dict[str, Any]], conflict: str) -> None:
+        """All or nothing; the ClientRequestToken makes the SDK's own retry of it harmless."""
         try:
-            self._client.transact_write_items(TransactItems=items)
+            self._client.transact_write_items(TransactItems=items, ClientRequestToken=uuid.uuid4().hex)
         except ClientError as exc:
             raise conflict_or_storage_error(operation, exc, conflict) from exc
         except BotoCoreError as exc:
@@ -535,7 +537,9 @@ class NotificationRepository(_Repository):
         """Claim deliveries that never started or failed transiently (attempts left); return those claimed.
 
         One transaction per 100: where another worker holds or finished a delivery its condition fails, the
-        transaction is cancelled, and it is tried again without those. A delivery is thus claimed once."""
+        transaction is cancelled, and it is tried again without those. A delivery is thus claimed once. A
+        transaction the SDK sent again after a timeout carries the same ClientRequestToken (DynamoDB applies it
+        once); should it have been applied all the same, the deliveries holding this claim are found to be ours."""
         claimed: list[str] = []
         for start in range(0, len(subscription_ids), MAX_TRANSACTION_ITEMS):
             pending = subscription_ids[start : start + MAX_TRANSACTION_ITEMS]
@@ -546,15 +550,18 @@ class NotificationRepository(_Repository):
                     self._claim_item(tenant, source, sid, claim_id, now, max_attempts, expires_at) for sid in pending
                 ]
                 try:
-                    self._client.transact_write_items(TransactItems=items)
+                    self._client.transact_write_items(TransactItems=items, ClientRequestToken=uuid.uuid4().hex)
                 except ClientError as exc:
                     codes = _cancellation_codes(exc)
                     if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException" or not codes:
                         raise storage_error("claim deliveries", exc) from exc
-                    # Drop what another worker holds or finished; a conflict or throttle is simply retried.
-                    pending = [
-                        sid for sid, code in zip(pending, codes, strict=True) if code != "ConditionalCheckFailed"
+                    refused = [
+                        sid for sid, code in zip(pending, codes, strict=True) if code == "ConditionalCheckFailed"
                     ]
+                    held = self.ledger(tenant, source, refused)
+                    claimed.extend(sid for sid in refused if held.get(sid, {}).get("claim") == claim_id)
+                    # Drop what another worker holds or finished; a conflict or throttle is simply retried.
+                    pending = [sid for sid in pending if sid not in refused]
                     time.sleep(0.02 * attempt)
                     continue
                 except BotoCoreError as exc:
@@ -605,7 +612,13 @@ class NotificationRepository(_Repository):
 
     def attempts(self, tenant: str, source: str, subscription_ids: list[str]) -> dict[str, int]:
         """How often each claimed delivery has been tried (including this time)."""
-        found: dict[str, int] = {}
+        return {
+            sid: int(item.get("attempts", 1)) for sid, item in self.ledger(tenant, source, subscription_ids).items()
+        }
+
+    def ledger(self, tenant: str, source: str, subscription_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The ledger entries of these deliveries (status, claim, attempts), read consistently."""
+        found: dict[str, dict[str, Any]] = {}
         try:
             for start in range(0, len(subscription_ids), _BATCH_GET_KEYS):
                 keys = [
@@ -613,13 +626,18 @@ class NotificationRepository(_Repository):
                     for sid in subscription_ids[start : start + _BATCH_GET_KEYS]
                 ]
                 request: dict[str, Any] = {
-                    self.table_name: {"Keys": keys, "ConsistentRead": True, "ProjectionExpression": "sk, attempts"}
+                    self.table_name: {
+                        "Keys": keys,
+                        "ConsistentRead": True,
+                        "ProjectionExpression": "sk, #status, #claim, attempts",
+                        "ExpressionAttributeNames": {"#status": "status", "#claim": "claim"},
+                    }
                 }
                 for attempt in range(6):
                     response = self._client.batch_get_item(RequestItems=request)
                     for raw in response["Responses"].get(self.table_name, []):
                         item = deserialize(raw)
-                        found[str(item["sk"])] = int(item.get("attempts", 1))
+                        found[str(item["sk"])] = item
                     request = response.get("UnprocessedKeys") or {}
                     if not request:
                         break
@@ -638,7 +656,9 @@ class NotificationRepository(_Repository):
         now: datetime,
     ) -> None:
         """Record what each claimed delivery came to, and add the final ones to the alert's counters, in one
-        transaction per 99 deliveries: a delivery is counted exactly when its record changes."""
+        transaction per 99 deliveries: a delivery is counted exactly when its record leaves `sending`. A
+        transaction that was applied although the SDK saw a timeout (and sent it again) is recognised: its
+        deliveries hold this claim and are no longer `sending`; nothing is counted twice."""
         ordered = list(outcomes.items())
         step = MAX_TRANSACTION_ITEMS - 1
         for start in range(0, len(ordered), step):
@@ -648,23 +668,40 @@ class NotificationRepository(_Repository):
             counter = self._count_update(tenant, alert_id, counts) if alert_id else None
             if counter:
                 items.append(counter)
+            token = uuid.uuid4().hex
             for attempt in range(5):
                 try:
-                    self._client.transact_write_items(TransactItems=items)
+                    self._client.transact_write_items(TransactItems=items, ClientRequestToken=token)
                     break
                 except ClientError as exc:
-                    codes = _cancellation_codes(exc)
-                    if "ConditionalCheckFailed" in codes or attempt == 4:
+                    if "ConditionalCheckFailed" in _cancellation_codes(exc):
+                        if self._recorded(tenant, source, claim_id, [sid for sid, _ in chunk]):
+                            break
+                        raise storage_error("record deliveries", exc) from exc
+                    if attempt == 4:
                         raise storage_error("record deliveries", exc) from exc
                     time.sleep(0.05 * 2**attempt)  # a conflict with a receipt or a throttle: try again
                 except BotoCoreError as exc:
                     raise storage_error("record deliveries", exc) from exc
 
+    def _recorded(self, tenant: str, source: str, claim_id: str, subscription_ids: list[str]) -> bool:
+        entries = self.ledger(tenant, source, subscription_ids)
+        return all(
+            entries.get(sid, {}).get("claim") == claim_id
+            and entries.get(sid, {}).get("status") != DeliveryStatus.SENDING.value
+            for sid in subscription_ids
+        )
+
     def _outcome_item(
         self, tenant: str, source: str, claim_id: str, subscription_id: str, outcome: Outcome, now: datetime
     ) -> dict[str, Any]:
         result = outcome.result
-        values: dict[str, Any] = {":status": outcome.status.value, ":claim": claim_id, ":at": _utc_key(now)}
+        values: dict[str, Any] = {
+            ":status": outcome.status.value,
+            ":claim": claim_id,
+            ":at": _utc_key(now),
+            ":sending": DeliveryStatus.SENDING.value,
+        }
         names = {"#status": "status", "#claim": "claim", "#finished_at": "finished_at"}
         sets = ["#status = :status", "#finished_at = :at"]
         for name, value in (
@@ -681,7 +718,7 @@ class NotificationRepository(_Repository):
                 "TableName": self.table_name,
                 "Key": serialize({"pk": ledger_pk(tenant, source), "sk": subscription_id}),
                 "UpdateExpression": "SET " + ", ".join(sets),
-                "ConditionExpression": "#claim = :claim",
+                "ConditionExpression": "#claim = :claim AND #status = :sending",
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": serialize(values),
             }
