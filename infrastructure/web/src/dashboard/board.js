@@ -1,5 +1,5 @@
 // The problem board: the tenant's problems in columns by stage (the KOBAN cycle). A card opens the problem's
-// dialog (problem.js), where it moves on one stage at a time.
+// dialog (problem.js), where it moves on one stage at a time and gets its partners and actions.
 import { tenantPath } from "../shared/api.js";
 import { h, fill, toast } from "../shared/dom.js";
 import { showError } from "../shared/errors.js";
@@ -9,7 +9,7 @@ import { STAGES, renderProblem } from "./problem.js";
 const PAGE_SIZE = 100;
 const MAX_PAGES = 5;
 
-export function createBoard({ api, tenant, container, dialog, toasts, categoryName, onError }) {
+export function createBoard({ api, tenant, units, today, container, dialog, toasts, categoryName, onError }) {
   let problems = [];
 
   async function load() {
@@ -69,7 +69,8 @@ export function createBoard({ api, tenant, container, dialog, toasts, categoryNa
     );
   }
 
-  async function open(id) {
+  /** Open the problem's dialog; `focusId` is the control that keeps the focus after a change (a form's first). */
+  async function open(id, focusId = null) {
     let problem;
     try {
       problem = await api.get(tenantPath(tenant, "problems", id));
@@ -79,18 +80,37 @@ export function createBoard({ api, tenant, container, dialog, toasts, categoryNa
     }
     // The evaluation is computed from the counters; without it the problem still opens, saying why.
     const evaluation = await api.get(tenantPath(tenant, "problems", id, "evaluation")).catch((error) => error);
-    renderProblem(dialog, { problem, evaluation, categoryName, change: (body, said) => change(problem, body, said) });
+    const path = tenantPath(tenant, "problems", id);
+    renderProblem(dialog, {
+      problem,
+      evaluation,
+      categoryName,
+      units,
+      today: today(),
+      change: (body, said, focus) => send(() => api.patch(path, { version: problem.version, ...body }), said, focus),
+      addAction: (body, said, focus) => send(() => api.post(tenantPath(tenant, "problems", id, "actions"), body), said, focus),
+      changeAction: (action, body, said, focus) =>
+        send(
+          () => api.patch(tenantPath(tenant, "problems", id, "actions", action.id), { version: problem.version, ...body }),
+          said,
+          focus,
+        ),
+    });
     if (!dialog.open) dialog.showModal();
+    const keep = focusId && dialog.querySelector(`#${focusId}`);
+    if (keep) keep.focus();
   }
 
-  /** PATCH the problem with the version it was read at; a refusal (409, a missing note...) shows in the dialog. */
-  async function change(problem, body, said) {
+  /**
+   * Send one change made on the version the dialog shows (PATCH the problem or an action, POST an action); the
+   * dialog then shows the problem as it is now. A refusal (409, a missing note...) shows in the dialog.
+   */
+  async function send(call, said, focusId) {
     try {
-      const path = tenantPath(tenant, "problems", problem.id);
-      const changed = await api.patch(path, { version: problem.version, ...body });
+      const changed = await call();
       toast(toasts, said);
       await load();
-      await open(changed.id);
+      await open(changed.id, focusId);
     } catch (error) {
       showError(dialog.querySelector(".dialog-error"), error);
     }

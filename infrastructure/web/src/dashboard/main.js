@@ -1,5 +1,7 @@
-// /dashboard/ — the staff intelligence dashboard: sign-in with a bearer token, then KPI tiles, the hotspot map,
-// the trend and category charts, the emerging list and the problem board, all for the token's tenant.
+// /dashboard/ — the staff intelligence dashboard: sign-in with a bearer token, then four views of the token's
+// tenant (views.js): Overview (KPI tiles, the hotspot map, the trend and category charts, the emerging list),
+// Problems (the board), Alerts (the composer with its map, the alerts with their counters and decisions) and
+// Outbox (what the local outbox adapter kept: whom the messages reached).
 import "../shared/base.css";
 import "./dashboard.css";
 
@@ -8,6 +10,7 @@ import { byId, h, toast } from "../shared/dom.js";
 import { clearError, showError } from "../shared/errors.js";
 import {
   LANGUAGES,
+  addMessages,
   chooseLanguage,
   formatDay,
   formatNumber,
@@ -18,12 +21,19 @@ import {
   translatePage,
 } from "../shared/i18n.js";
 import { createCellMap, isTileTemplate, storeTileUrl, storedTileUrl } from "../shared/map.js";
+import { createAlerts } from "./alerts.js";
 import { createBoard } from "./board.js";
 import { createCharts } from "./charts.js";
+import { createComposer } from "./composer.js";
 import { problemFromSignal, renderEmerging } from "./emerging.js";
-import { createFilters } from "./filters.js";
+import { createFilters, localToday } from "./filters.js";
 import { renderKpis } from "./kpis.js";
+import { MESSAGES } from "./messages.js";
+import { createOutbox } from "./outbox.js";
 import { SessionError, forgetToken, sessionFrom, storeToken, storedToken, takeTokenFromFragment } from "./session.js";
+import { createViews } from "./views.js";
+
+addMessages(MESSAGES);
 
 const alertRegion = byId("alert");
 const toasts = byId("toasts");
@@ -83,6 +93,64 @@ async function signIn(token) {
 }
 
 function createWorkspace(api, tenant) {
+  const overview = createOverview(api, tenant);
+  const report = (error, context) => showError(alertRegion, error, context);
+  const alerts = createAlerts({ api, tenant, session, dialog: byId("alert-dialog"), toasts, onError: report });
+  const composer = createComposer({
+    api,
+    tenant,
+    onSubmitted: async (alert) => {
+      toast(toasts, t("composer.submitted"));
+      await alerts.load();
+      await alerts.open(alert.id);
+    },
+  });
+  const outbox = createOutbox({ api, tenant, onError: report, go: (name, params) => views.go(name, params) });
+  const views = createViews({
+    nav: byId("views-nav"),
+    fallback: "overview",
+    views: {
+      overview: { element: byId("view-overview"), heading: byId("view-overview-title"), show: overview.shown },
+      problems: {
+        element: byId("view-problems"),
+        heading: byId("board-title"),
+        show: () => overview.board.load().catch((error) => report(error, t("board.title"))),
+      },
+      alerts: {
+        element: byId("view-alerts"),
+        heading: byId("view-alerts-title"),
+        show: async (params, { first }) => {
+          if (first) composer.start();
+          composer.shown(first);
+          await alerts.load();
+          if (params.get("alert")) await alerts.open(params.get("alert"));
+        },
+      },
+      outbox: { element: byId("view-outbox"), heading: byId("outbox-title"), show: (params) => outbox.show(params) },
+    },
+  });
+
+  async function start() {
+    alerts.relabel();
+    outbox.relabel();
+    views.start();
+    await overview.start();
+  }
+
+  /** After a language change: names from the API come in the new language, the current view is shown again. */
+  async function relabel() {
+    alerts.relabel();
+    outbox.relabel();
+    composer.relabel();
+    await overview.relabel();
+    if (views.current() !== "overview") views.refresh();
+  }
+
+  return { start, relabel };
+}
+
+/** The Overview: filters, KPI tiles, the hotspot map, the charts and the emerging list (and the board it marks). */
+function createOverview(api, tenant) {
   const map = createCellMap(byId("map"), { bbox: tenant.area.bbox, areaName: tenant.area.name });
   map.setTiles(storedTileUrl());
   const charts = createCharts(byId("trend-chart"), byId("category-chart"));
@@ -94,6 +162,8 @@ function createWorkspace(api, tenant) {
   const board = createBoard({
     api,
     tenant: tenant.id,
+    units: tenant.units,
+    today: () => localToday(tenant.timezone),
     container: byId("board"),
     dialog: byId("problem-dialog"),
     toasts,
@@ -191,7 +261,10 @@ function createWorkspace(api, tenant) {
     }
     if (signals.status === "fulfilled") {
       emerging = signals.value;
-      byId("emerging-caption").textContent = t("emerging.caption", { days: 7, baseline: 28 });
+      byId("emerging-caption").textContent = t("emerging.caption", {
+        days: emerging.recent_days,
+        baseline: emerging.baseline_days,
+      });
     }
     showEmerging();
     const failures = answers
@@ -232,7 +305,13 @@ function createWorkspace(api, tenant) {
     await refresh();
   }
 
-  return { start, relabel };
+  /** Shown again after another view: Leaflet measures the map's box anew (it had none while hidden). */
+  function shown(params, { first }) {
+    map.map.invalidateSize();
+    if (first) map.fitArea();
+  }
+
+  return { start, relabel, shown, board };
 }
 
 function main() {

@@ -1,10 +1,13 @@
 // One problem in its dialog: the stage it is in, its description, notes, partners, actions, history and the
-// evaluation the API computes from the counters; a note field and the moves the API allows (`allowed_stages`).
+// evaluation the API computes from the counters; a note field and the moves the API allows (`allowed_stages`);
+// while it is open, forms to add a partner (PartnerIn) or an action (ActionIn: owner a unit or a partner, due
+// date) and buttons to mark an action done or remove a partner.
 import { ApiError } from "../shared/api.js";
 import { h, fill } from "../shared/dom.js";
 import { formatDay, formatMoment, formatNumber, nameOf, t } from "../shared/i18n.js";
 
 export const STAGES = ["diagnosis", "planning", "action", "evaluation", "closed"];
+export const PARTNER_KINDS = ["municipality", "housing", "school", "ngo", "business", "other"];
 
 /** The stage after the current one in the cycle, if the API allows it. */
 export function nextStage(problem) {
@@ -17,9 +20,13 @@ const oneDecimal = { maximumFractionDigits: 1 };
 
 /**
  * Fill `dialog` with the problem. `evaluation` is an EvaluationOut or the error that prevented it;
- * `change(body, said)` sends a change and shows `said` once it is made.
+ * `change(body, said)` sends a change of the problem (PATCH), `addAction(body, said)` a new action (POST) and
+ * `changeAction(action, body, said)` a change of one (PATCH), each showing `said` once it is made; `units` are the
+ * tenant's units (owners of actions) and `today` the tenant's day (YYYY-MM-DD, the earliest due date).
  */
-export function renderProblem(dialog, { problem, evaluation, categoryName, change }) {
+export function renderProblem(dialog, { problem, evaluation, categoryName, units, today, change, addAction, changeAction }) {
+  const open = problem.stage !== "closed";
+  const tools = { open, change, changeAction };
   fill(
     dialog,
     h(
@@ -43,8 +50,14 @@ export function renderProblem(dialog, { problem, evaluation, categoryName, chang
         "div",
         { class: "dialog-grid" },
         section(t("problem.notes"), problem.notes, noteItem),
-        section(t("problem.partners"), problem.partners, partnerItem),
-        section(t("problem.actions"), problem.actions, actionItem),
+        section(t("problem.partners"), problem.partners, (partner) => partnerItem(partner, tools), {
+          form: open ? partnerForm(change) : null,
+          name: "partners",
+        }),
+        section(t("problem.actions"), problem.actions, (action) => actionItem(action, tools), {
+          form: open ? actionForm({ problem, units, today, addAction }) : null,
+          name: "actions",
+        }),
         evaluationSection(evaluation),
         section(t("problem.history"), problem.history, historyItem),
       ),
@@ -96,35 +109,147 @@ function stepper(current) {
   );
 }
 
-function section(title, items, row) {
+function section(title, items, row, { form = null, name = "" } = {}) {
   return h(
     "section",
-    { class: "dialog-section" },
+    { class: "dialog-section", dataset: { section: name } },
     h("h3", {}, title),
     items.length ? h("ul", { class: "plain" }, items.map(row)) : h("p", { class: "muted" }, t("problem.none")),
+    form,
+  );
+}
+
+/** A labelled control: h("div.field", label, control). */
+function field(id, label, control) {
+  return h("div", { class: "field" }, h("label", { for: id }, label), control);
+}
+
+function partnerForm(change) {
+  const name = h("input", { id: "partner-name", maxlength: 120, required: true, autocomplete: "organization" });
+  const kind = h(
+    "select",
+    { id: "partner-kind" },
+    PARTNER_KINDS.map((value) => h("option", { value }, nameOf("partner", value))),
+  );
+  const role = h("input", { id: "partner-role", maxlength: 120, "aria-describedby": "partner-role-help" });
+  const add = () => {
+    if (!name.value.trim()) {
+      name.setAttribute("aria-invalid", "true");
+      name.focus();
+      return;
+    }
+    const partner = { name: name.value.trim(), kind: kind.value };
+    if (role.value.trim()) partner.contact_role = role.value.trim();
+    change({ add_partners: [partner] }, t("problem.partnerAdded", { name: partner.name }), "partner-name");
+  };
+  return h(
+    "fieldset",
+    { class: "inline-form", dataset: { form: "partner" } },
+    h("legend", {}, t("problem.addPartner")),
+    field("partner-name", t("problem.partnerName"), name),
+    field("partner-kind", t("problem.partnerKind"), kind),
+    field("partner-role", t("problem.partnerRole"), role),
+    h("p", { id: "partner-role-help", class: "muted small" }, t("problem.partnerRoleHelp")),
+    h("button", { type: "button", onclick: add }, t("problem.addPartner")),
+  );
+}
+
+function actionForm({ problem, units, today, addAction }) {
+  const title = h("input", { id: "action-title", maxlength: 200, required: true });
+  const owner = h(
+    "select",
+    { id: "action-owner", required: true },
+    h("option", { value: "" }, t("problem.chooseOwner")),
+    h("optgroup", { label: t("problem.units") }, units.map((unit) => h("option", { value: unit.code }, unit.name))),
+    problem.partners.length
+      ? h(
+          "optgroup",
+          { label: t("problem.partners") },
+          problem.partners.map((partner) => h("option", { value: partner.name }, partner.name)),
+        )
+      : null,
+  );
+  const due = h("input", { id: "action-due", type: "date", min: today, required: true });
+  const add = () => {
+    const missing = [title, owner, due].filter((control) => !control.value.trim());
+    for (const control of [title, owner, due]) {
+      if (missing.includes(control)) control.setAttribute("aria-invalid", "true");
+      else control.removeAttribute("aria-invalid");
+    }
+    if (missing.length) {
+      missing[0].focus();
+      return;
+    }
+    const body = { title: title.value.trim(), owner: owner.value, due_on: due.value };
+    addAction(body, t("problem.actionAdded", { title: body.title }), "action-title");
+  };
+  return h(
+    "fieldset",
+    { class: "inline-form", dataset: { form: "action" } },
+    h("legend", {}, t("problem.addAction")),
+    field("action-title", t("problem.actionTitle"), title),
+    field("action-owner", t("problem.owner"), owner),
+    field("action-due", t("problem.dueOn"), due),
+    h("button", { type: "button", onclick: add }, t("problem.addAction")),
   );
 }
 
 const noteItem = (note) =>
   h("li", {}, h("span", { class: "muted" }, `${formatMoment(note.at)} · ${note.author}`), h("p", {}, note.text));
 
-const partnerItem = (partner) =>
-  h(
+function partnerItem(partner, { open, change }) {
+  const remove = () =>
+    change({ remove_partners: [partner.name] }, t("problem.partnerRemoved", { name: partner.name }), "partner-name");
+  return h(
     "li",
-    {},
+    { dataset: { partner: partner.name } },
     h("strong", {}, partner.name),
     ` · ${nameOf("partner", partner.kind)}`,
     partner.contact_role ? ` · ${partner.contact_role}` : "",
+    open
+      ? h(
+          "button",
+          { type: "button", class: "link", "aria-label": t("problem.removePartner", { name: partner.name }), onclick: remove },
+          t("problem.remove"),
+        )
+      : null,
   );
+}
 
-function actionItem(action) {
+function actionItem(action, { open, changeAction }) {
   const due = t("problem.due", { day: formatDay(action.due_on) });
+  const mark = (status, said) => changeAction(action, { status }, said, "action-title");
   return h(
     "li",
-    {},
+    { dataset: { action: action.id, status: action.status } },
     h("strong", {}, action.title),
     h("span", { class: "muted" }, ` · ${action.owner} · ${due} · ${nameOf("actionStatus", action.status)}`),
     action.overdue ? h("span", { class: "badge danger" }, t("problem.overdue")) : null,
+    open && action.status === "open"
+      ? h(
+          "span",
+          { class: "item-buttons" },
+          h(
+            "button",
+            {
+              type: "button",
+              "aria-label": t("problem.markDoneOf", { title: action.title }),
+              onclick: () => mark("done", t("problem.actionDone", { title: action.title })),
+            },
+            t("problem.markDone"),
+          ),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "link",
+              "aria-label": t("problem.cancelActionOf", { title: action.title }),
+              onclick: () => mark("cancelled", t("problem.actionCancelled", { title: action.title })),
+            },
+            t("problem.cancelAction"),
+          ),
+        )
+      : null,
   );
 }
 

@@ -22,7 +22,7 @@ export function claimsOf(token) {
   return claims;
 }
 
-/** { token, tenant, roles, subject } or null. */
+/** { token, tenant, roles, subject, sub, expires }: `sub` is what the API records as the author of a change. */
 export function sessionFrom(token) {
   const claims = claimsOf(token);
   const groups = claims["cognito:groups"];
@@ -31,6 +31,7 @@ export function sessionFrom(token) {
     tenant: claims["custom:tenant"],
     roles: Array.isArray(groups) ? groups : String(groups ?? "").split(/[\s,]+/).filter(Boolean),
     subject: String(claims["cognito:username"] ?? claims.sub ?? ""),
+    sub: String(claims.sub ?? ""),
     expires: typeof claims.exp === "number" ? new Date(claims.exp * 1000) : null,
   };
 }
