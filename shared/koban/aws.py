@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
-# Short retries with a hard cap: a Lambda has seconds, not minutes, to answer.
+# Short retries with a hard cap: a Lambda has seconds, not minutes, to answer (read timeout: a setting).
 _CLIENT_CONFIG: dict[str, Any] = {
     "retries": {"max_attempts": 3, "mode": "standard"},
     "connect_timeout": 2,
-    "read_timeout": 5,
 }
 
 
@@ -21,7 +20,10 @@ def client(service: str) -> BaseClient:
     import boto3
     from botocore.config import Config
 
-    return boto3.session.Session().client(service, config=Config(**_CLIENT_CONFIG))
+    from koban.settings import get_settings
+
+    config = Config(**_CLIENT_CONFIG, read_timeout=get_settings().aws_read_timeout_seconds)
+    return boto3.session.Session().client(service, config=config)
 
 
 def reset_clients() -> None:

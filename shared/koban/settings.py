@@ -33,6 +33,9 @@ class Settings(BaseModel):
     app_config_pointer_ttl_seconds: Annotated[
         float, Field(alias="APP_CONFIG_POINTER_TTL_SECONDS", ge=0, le=300)
     ] = 5.0
+    # How long an AWS call may wait for its answer. A Lambda has seconds; a tool run against the local moto (which
+    # scans a whole table for each index page) may need more.
+    aws_read_timeout_seconds: Annotated[float, Field(alias="KOBAN_AWS_READ_TIMEOUT_SECONDS", gt=0, le=900)] = 5.0
     reporter_data_retention_days: Annotated[int, Field(alias="REPORTER_DATA_RETENTION_DAYS", ge=1, le=3650)] = 365
     staff_user_pool_id: Annotated[str, Field(alias="STAFF_USER_POOL_ID")] = ""
     staff_user_pool_client_id: Annotated[str, Field(alias="STAFF_USER_POOL_CLIENT_ID")] = ""
