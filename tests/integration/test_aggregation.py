@@ -139,6 +139,16 @@ def test_a_rebuild_repairs_counters_that_went_wrong(history: list[str]) -> None:
     assert tenant_counters(TENANT) != good
     assert rebuild_aggregates(TENANT).corrected == 2
     assert tenant_counters(TENANT) == good
+    # And the item the rebuild emptied is gone, so no view reads it any more
+    from koban.aggregation.storage import physical
+    from koban.aws import client
+    from koban.dynamo import serialize
+    from koban.settings import get_settings
+
+    (pk, sk), _ = physical((f"DAYS#{TENANT}", "2001-01-01#cat#x"))
+    key = serialize({"pk": pk, "sk": sk})
+    emptied = client("dynamodb").get_item(TableName=get_settings().aggregates_table, Key=key)
+    assert "Item" not in emptied
 
 
 def test_dashboard_views_read_the_counters(api: ApiClient, history: list[str]) -> None:

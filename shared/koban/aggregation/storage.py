@@ -156,19 +156,20 @@ class AggregateRepository:
     def read_partition(self, pk: str) -> dict[str, int]:
         return self.read_range(pk, None, None)
 
+    @staticmethod
+    def _exact_request(pk: str, sk: str, counters: Mapping[str, int]) -> dict[str, Any]:
+        """A put of the item's non-zero counters; an item left with none is deleted, so views never read it."""
+        kept = {name: value for name, value in counters.items() if value}
+        if not kept:
+            return {"DeleteRequest": {"Key": serialize({"pk": pk, "sk": sk})}}
+        return {"PutRequest": {"Item": serialize({"pk": pk, "sk": sk, **kept})}}
+
     def write_exact(self, counts: Iterable[tuple[CounterKey, int]], complete: Mapping[CounterKey, int]) -> int:
         """Set the items holding `counts` to exact values (a rebuild). An item is written whole, so `complete`
         must give every counter of the tenant as it should be. Returns the number of items written."""
         touched = {physical(key)[0] for key, _ in counts}
         expected = _grouped(complete)
-        items = [
-            {
-                "PutRequest": {
-                    "Item": serialize({"pk": pk, "sk": sk, **{k: v for k, v in expected[(pk, sk)].items() if v}})
-                }
-            }
-            for pk, sk in sorted(touched)
-        ]
+        items = [self._exact_request(pk, sk, expected[(pk, sk)]) for pk, sk in sorted(touched)]
         try:
             for start in range(0, len(items), 25):
                 request: dict[str, Any] = {self.table_name: items[start : start + 25]}
