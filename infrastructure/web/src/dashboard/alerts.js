@@ -122,8 +122,10 @@ export function createAlerts({ api, tenant, session, dialog, toasts, onError }) 
 
   function updateCounters(alert) {
     for (const name of COUNTERS) {
-      const value = dialog.querySelector(`[data-counter="${name}"] .counter-value`);
-      if (value) value.textContent = formatNumber(alert.counts[name]);
+      const counter = dialog.querySelector(`.counter[data-counter="${name}"]`);
+      if (!counter) continue;
+      counter.querySelector(".counter-value").textContent = formatNumber(alert.counts[name]);
+      counter.toggleAttribute("data-nonzero", alert.counts[name] > 0);
     }
     const badge = dialog.querySelector(".alert-status");
     if (badge && badge.dataset.status !== alert.status) fill(badge, statusBadge(alert.status));
@@ -193,7 +195,12 @@ export function createAlerts({ api, tenant, session, dialog, toasts, onError }) 
           : h(
               "p",
               {},
-              h("a", { href: routeHash("outbox", { alert: alert.id }), class: "outbox-link" }, t("alerts.seeOutbox")),
+              h(
+                "a",
+                // The dialog closes and the address takes the outbox view, filtered to this alert.
+                { href: routeHash("outbox", { alert: alert.id }), class: "outbox-link", onclick: () => dialog.close() },
+                t("alerts.seeOutbox"),
+              ),
             ),
         h(
           "div",
@@ -250,7 +257,7 @@ export function createAlerts({ api, tenant, session, dialog, toasts, onError }) 
       COUNTERS.map((name) =>
         h(
           "div",
-          { class: `counter counter-${name}`, dataset: { counter: name } },
+          { class: `counter counter-${name}`, dataset: { counter: name }, "data-nonzero": alert.counts[name] > 0 },
           h("dt", {}, t(`alerts.counter.${name}`)),
           h("dd", { class: "counter-value" }, formatNumber(alert.counts[name])),
         ),

@@ -1,7 +1,8 @@
 // The outbox (GET …/notifications/outbox): what the local outbox adapter kept instead of sending, newest first,
 // recipients masked by the API. A page of 25 at a time ("Show more"); filters by channel, by kind and by alert
 // (#outbox?alert=<id>: whom one alert reached). The API pages the whole outbox, so a filtered view reads pages
-// until it has 25 matching messages or the outbox ends (at most ten pages a step; "Show more" goes on).
+// until it has 25 matching messages or the outbox ends (at most ten pages a step; "Show more" goes on); matches
+// beyond the 25 wait for the next "Show more".
 import { tenantPath } from "../shared/api.js";
 import { byId, fill, h } from "../shared/dom.js";
 import { formatMoment, formatNumber, nameOf, t } from "../shared/i18n.js";
@@ -29,6 +30,7 @@ export function createOutbox({ api, tenant, onError, go }) {
   let filters = { channel: "", kind: "", alert: "" };
   let cursor = null;
   let exhausted = false;
+  let waiting = []; // matching messages read but not shown yet
   let shown = 0;
   let generation = 0;
 
@@ -63,27 +65,34 @@ export function createOutbox({ api, tenant, onError, go }) {
     byId("outbox-alert-text").textContent = t("outbox.ofAlert");
     cursor = null;
     exhausted = false;
+    waiting = [];
     shown = 0;
     fill(rows);
     await step();
   }
 
-  /** Read pages until PAGE_SIZE more messages match, the outbox ends, or MAX_PAGES_PER_STEP were read. */
+  /** Show PAGE_SIZE more matching messages: those read already, then pages until enough match, the outbox
+   * ends, or MAX_PAGES_PER_STEP were read. */
   async function step() {
     const current = ++generation;
     more.disabled = true;
     rows.closest("table").setAttribute("aria-busy", "true");
     let found = 0;
+    const showFrom = (entries) => {
+      const taken = entries.slice(0, PAGE_SIZE - found);
+      rows.append(...taken.map(row));
+      found += taken.length;
+      return entries.slice(taken.length);
+    };
     try {
+      waiting = showFrom(waiting);
       for (let pages = 0; pages < MAX_PAGES_PER_STEP && found < PAGE_SIZE && !exhausted; pages += 1) {
         const page = await api.get(tenantPath(tenant.id, "notifications", "outbox"), {
           limit: filtered() ? FILTERED_PAGE_SIZE : PAGE_SIZE,
           cursor,
         });
         if (current !== generation) return;
-        const kept = page.items.filter((entry) => matches(entry, filters));
-        rows.append(...kept.map(row));
-        found += kept.length;
+        waiting = showFrom(page.items.filter((entry) => matches(entry, filters)));
         cursor = page.next_cursor;
         exhausted = !cursor;
       }
@@ -98,13 +107,13 @@ export function createOutbox({ api, tenant, onError, go }) {
     if (current !== generation) return;
     shown += found;
     if (!shown) rows.append(h("tr", {}, h("td", { colspan: 7, class: "empty" }, t("outbox.none"))));
-    more.hidden = exhausted;
+    more.hidden = exhausted && !waiting.length;
     describe();
   }
 
   function describe() {
     const count = t("outbox.count", { count: shown, shown: formatNumber(shown) });
-    status.textContent = exhausted ? `${count} ${t("outbox.end")}` : count;
+    status.textContent = exhausted && !waiting.length ? `${count} ${t("outbox.end")}` : count;
   }
 
   function about(entry) {

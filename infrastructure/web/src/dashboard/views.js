@@ -48,6 +48,14 @@ export function createViews({ nav, views, fallback }) {
   return {
     start() {
       window.addEventListener("hashchange", () => render(true));
+      // The link of the view already shown shows it again, fresh (its hash does not change).
+      nav.addEventListener("click", (event) => {
+        const link = event.target.closest("a[data-view]");
+        if (link && link.getAttribute("href") === window.location.hash) {
+          event.preventDefault();
+          render(true);
+        }
+      });
       render(false);
     },
     current: () => active,
