@@ -148,9 +148,19 @@ def test_the_category_filter_and_the_cell_size_change_the_map_and_the_charts(ope
     # When the cells are neighbourhoods instead of blocks
     coarse = site.api("GET", "/dashboard/hotspots", params={**noise, "resolution": 7})["features"]
     assert len(coarse) != len(noise_cells)
+    signals = site.api("GET", "/dashboard/emerging", params={"categories": "noise_night", "resolution": 7})
     page.select_option("#filter-resolution", "7")
-    # Then the map shows the neighbourhood cells
+    # Then the map shows the neighbourhood cells, and the emerging list speaks of neighbourhoods, never of blocks
     _cells_shown(page, len(coarse))
+    explanations = page.locator(".emerging-explanation")
+    expect(explanations).to_have_count(len(signals["items"]))
+    assert signals["items"], "the burst's neighbourhood stands out too"
+    for text in explanations.all_inner_texts():
+        assert "neighbourhood" in text
+        assert "block" not in text
+    expect(page.locator("#emerging-caption")).to_have_text(
+        f"Last {signals['recent_days']} days against the {signals['baseline_days']} days before"
+    )
     # When the trend is by week, then the chart has a point per week
     weeks = site.api("GET", "/dashboard/trends", params={**noise, "interval": "week"})["series"][0]["points"]
     page.select_option("#filter-interval", "week")
@@ -166,14 +176,22 @@ def test_an_emerging_alert_becomes_a_problem_on_the_board_and_moves_to_planning(
     before = {item["id"] for item in site.api("GET", "/problems", params={"limit": 100})["items"]}
     # When the officer creates a problem from it
     burst.get_by_role("button", name="Create problem").click()
-    # Then the API has a new problem in diagnosis for that cell and category, and the board shows it
+    # Then the API has a new problem in diagnosis for that cell and category, and the signal is marked on the board
     expect(burst.get_by_role("button", name="Open problem")).to_be_visible()
+    expect(burst.locator(".badge.ok")).to_have_text("On the board")
     created = [
         item for item in site.api("GET", "/problems", params={"limit": 100})["items"] if item["id"] not in before
     ]
     assert len(created) == 1
     problem = site.api("GET", f"/problems/{created[0]['id']}")
     assert (problem["category"], problem["cells"], problem["stage"]) == ("noise_night", [site.burst_cell], "diagnosis")
+    # and another tab (another device) knows it too: the list carries the problem's cells
+    other = _signed_in(open_page, site).page
+    expect(
+        other.locator(f'.emerging-item[data-cell="{site.burst_cell}"][data-category="noise_night"] .badge.ok')
+    ).to_have_text("On the board")
+    # When the officer goes to the Problems view, then the board shows it
+    page.locator('#views-nav a[data-view="problems"]').click()
     card = page.locator(f'[data-stage="diagnosis"] [data-problem="{problem["id"]}"]')
     expect(card).to_contain_text(problem["title"])
     # When they open it from the keyboard and move it on
@@ -198,6 +216,7 @@ def test_closing_without_a_note_shows_the_apis_answer(open_page: Any, site: Site
     watched = _signed_in(open_page, site)
     page = watched.page
     watched.expect("/problems/")  # the refused PATCH is this test's point
+    page.locator('#views-nav a[data-view="problems"]').click()
     page.locator('[data-stage="planning"] .problem-card', has_text="Bike theft").first.click()
     dialog = page.locator("#problem-dialog")
     # When it is closed without saying why
