@@ -26,7 +26,7 @@ from koban_local.tokens import issue_open311_key
 
 # Web pages served by the local gateway, from the web assets build (S3 + CloudFront in the cloud): URL prefix →
 # folder of infrastructure/web/dist (each built from infrastructure/web/src/<folder>).
-STATIC_PAGES = {"/dashboard/": "dashboard", "/app/": "app", "/public/": "public"}
+STATIC_PAGES = {"/dashboard/": "dashboard", "/app/": "app", "/public/": "public", "/designer/": "designer"}
 
 
 class LocalHome:

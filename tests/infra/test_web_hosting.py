@@ -12,7 +12,7 @@ import subprocess
 from typing import Any
 
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
-PAGES = ("dashboard", "public", "app")
+PAGES = ("dashboard", "public", "app", "designer")
 
 
 def _resources(template: dict[str, Any]) -> dict[str, Any]:
@@ -63,13 +63,15 @@ def test_pages_and_api_share_one_origin(template: dict[str, Any]) -> None:
 
 def test_pages_may_load_scripts_from_their_own_origin_only(template: dict[str, Any]) -> None:
     """Given the security headers, when the content security policy is read, then scripts come from 'self' only
-    (front-end libraries are bundled at build time; nothing loads from a CDN) and framing is refused."""
+    (front-end libraries are bundled at build time; nothing loads from a CDN) and only pages of the same origin may
+    frame them (the designer's live preview of the citizen app)."""
     policy = _resources(template)["WebSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
     csp = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
     directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
     assert "script-src" not in directives  # falls back to default-src
     assert directives["default-src"] == "'self'"
-    assert directives["frame-ancestors"] == "'none'"
+    assert directives["frame-ancestors"] == "'self'"
+    assert policy["SecurityHeadersConfig"]["FrameOptions"]["FrameOption"] == "SAMEORIGIN"
     assert "unsafe-eval" not in csp
 
 
@@ -88,6 +90,10 @@ ROUTING_CASES = [
     ("/public/pilot-nl", "/public/index.html"),
     ("/app/pilot-pl/report/track", "/app/index.html"),
     ("/app/assets/icon-192.png", "/app/assets/icon-192.png"),
+    ("/app/sw.js", "/app/sw.js"),
+    ("/app/pilot-nl/manifest.webmanifest", "/app/pilot-nl/manifest.webmanifest"),
+    ("/designer/", "/designer/index.html"),
+    ("/designer", "redirect:/designer/"),
     ("/", "/"),
 ]
 
