@@ -31,7 +31,12 @@ export function circlePolygon(point, radius, sides = SIDES) {
 
 export function renderAreaAlerts(ctx, module, main) {
   const radius = module.settings.radius_m ?? 1000;
-  const place = createPlacePicker(ctx.tenant, { idPrefix: "alert-place", legend: text("alerts.where"), radius });
+  const place = createPlacePicker(ctx.tenant, {
+    idPrefix: "alert-place",
+    legend: text("alerts.where"),
+    help: text("alerts.place_help"),
+    radius,
+  });
   const audiences = h(
     "fieldset",
     { class: "choices", id: "alert-audiences" },

@@ -72,19 +72,45 @@ function choiceInputs(question, name, multiple) {
   );
 }
 
+const SCALE_LIMIT = 10; // a whole number between bounds this close: a row of choices (1 to 5, 0 to 10)
+
+function isScale(question) {
+  const { type, minimum, maximum } = question;
+  return (
+    type === "integer" &&
+    Number.isInteger(minimum) &&
+    Number.isInteger(maximum) &&
+    maximum >= minimum &&
+    maximum - minimum <= SCALE_LIMIT
+  );
+}
+
+function choicesOf(question) {
+  if (question.type === "boolean") {
+    return [
+      { code: "true", label: text("form.yes") },
+      { code: "false", label: text("form.no") },
+    ];
+  }
+  if (isScale(question)) {
+    const count = question.maximum - question.minimum + 1;
+    return Array.from({ length: count }, (_, index) => ({ code: String(question.minimum + index) }));
+  }
+  return question.options;
+}
+
+function chosenValue(question, code) {
+  if (question.type === "boolean") return code === "true";
+  return isScale(question) ? Number(code) : code;
+}
+
 /** The control(s) of one question; returns { element, read() → value or undefined, focus() }. */
 function control(question, id, describedBy) {
   const common = { id, name: id, "aria-describedby": describedBy };
   const type = question.type;
-  if (type === "boolean" || type === "singlevaluelist" || type === "multivaluelist") {
+  if (type === "boolean" || type === "singlevaluelist" || type === "multivaluelist" || isScale(question)) {
     const multiple = type === "multivaluelist";
-    const options =
-      type === "boolean"
-        ? [
-            { code: "true", label: text("form.yes") },
-            { code: "false", label: text("form.no") },
-          ]
-        : question.options;
+    const options = choicesOf(question);
     if (!multiple && options.length > RADIO_LIMIT) {
       const select = h(
         "select",
@@ -92,16 +118,21 @@ function control(question, id, describedBy) {
         h("option", { value: "" }, text("form.choose")),
         options.map((option) => h("option", { value: option.code }, option.label ?? option.code)),
       );
-      return { element: select, read: () => select.value || undefined, focus: () => select.focus() };
+      const read = () => (select.value ? chosenValue(question, select.value) : undefined);
+      return { element: select, read, focus: () => select.focus() };
     }
-    const group = h("div", { class: "choices", id, role: multiple ? "group" : "radiogroup" });
+    const group = h("div", {
+      class: isScale(question) ? "choices scale" : "choices",
+      id,
+      role: multiple ? "group" : "radiogroup",
+      "aria-describedby": describedBy,
+    });
     group.append(...choiceInputs({ options }, id, multiple));
     const inputs = () => [...group.querySelectorAll("input")];
     const read = () => {
       const chosen = inputs().filter((input) => input.checked).map((input) => input.value);
       if (multiple) return chosen.length ? chosen : undefined;
-      if (!chosen.length) return undefined;
-      return type === "boolean" ? chosen[0] === "true" : chosen[0];
+      return chosen.length ? chosenValue(question, chosen[0]) : undefined;
     };
     return { element: group, read, focus: () => inputs()[0]?.focus(), group: true };
   }

@@ -5,10 +5,11 @@ import { createPointMap } from "../shared/map.js";
 import { text } from "./text.js";
 
 /**
- * A place picker in a fieldset: { element, value() → {lat, lon} | null, start(), destroy() }. `start()` draws
- * the map once the element is in the page (Leaflet measures its box). `radius` (metres) draws the area around.
+ * A place picker in a fieldset (`legend`, `help`): { element, value() → {lat, lon} | null, start(), destroy() }.
+ * `start()` draws the map once the element is in the page (Leaflet measures its box). `radius` (metres) draws the
+ * area around the point.
  */
-export function createPlacePicker(tenant, { idPrefix, legend, radius = 0, onChange = () => {} }) {
+export function createPlacePicker(tenant, { idPrefix, legend, help, radius = 0, onChange = () => {} }) {
   let chosen = null;
   let map = null;
   const status = h("p", { id: `${idPrefix}-status`, class: "place-status", "aria-live": "polite" }, text("place.none"));
@@ -61,7 +62,7 @@ export function createPlacePicker(tenant, { idPrefix, legend, radius = 0, onChan
     "fieldset",
     { class: "place", id: idPrefix },
     h("legend", {}, legend),
-    h("p", { class: "help" }, text("place.help")),
+    h("p", { class: "help" }, help),
     mapElement,
     h("div", { class: "place-actions" }, locate, centre),
     status,

@@ -76,7 +76,11 @@ export function renderReport(ctx, module, main) {
   const categoryHelp = h("p", { class: "help", id: "report-category-description", "aria-live": "polite" });
   const description = h("textarea", { id: "report-description", rows: 5, maxlength: DESCRIPTION_MAX, required: true });
   const questionBox = h("div", { class: "questions", id: "report-questions" });
-  const place = createPlacePicker(ctx.tenant, { idPrefix: "report-place", legend: text("report.location") });
+  const place = createPlacePicker(ctx.tenant, {
+    idPrefix: "report-place",
+    legend: text("report.location"),
+    help: text("place.help"),
+  });
   const address = h("input", { id: "report-address", type: "text", maxlength: 300, autocomplete: "street-address" });
   const occurred = h("input", { id: "report-occurred", type: "datetime-local" });
   const photoInput = h("input", { id: "report-photos", type: "file", accept: PHOTO_TYPES.join(","), multiple: true });
