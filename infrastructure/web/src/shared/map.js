@@ -98,17 +98,21 @@ function createAreaMap(element, { bbox, areaName = "" }) {
 /**
  * A map to choose one point inside `bbox` (a report's place, the centre of an alert area): a click, or the
  * keyboard (the map pans with the arrow keys; `pickCentre()` takes its centre), or `pick(lat, lon)` from the
- * device's location. `onPick({lat, lon})` is told each choice; a point outside the area is refused (false).
+ * device's location. `onPick({lat, lon})` is told each choice; a point outside the area is refused (false, and
+ * `onOutside()` is told).
  * `radius` (metres) draws a circle around the point. Returns { map, pick, pickCentre, clear }.
  */
-export function createPointMap(element, { bbox, areaName = "", radius = 0, onPick = () => {} }) {
+export function createPointMap(element, { bbox, areaName = "", radius = 0, onPick = () => {}, onOutside = () => {} }) {
   const { map, bounds } = createAreaMap(element, { bbox, areaName });
   let marker = null;
   let circle = null;
 
   function pick(lat, lon) {
     const point = L.latLng(lat, lon);
-    if (!bounds.contains(point)) return false;
+    if (!bounds.contains(point)) {
+      onOutside();
+      return false;
+    }
     marker ??= L.marker(point, { keyboard: false }).addTo(map);
     marker.setLatLng(point);
     if (radius) {
