@@ -10,6 +10,7 @@ import { showError } from "../shared/errors.js";
 import { formatMoment, formatNumber, nameOf, t } from "../shared/i18n.js";
 import { createCellMap } from "../shared/map.js";
 import { languageLabel } from "./composer.js";
+import { fillDialog } from "./dialog.js";
 import { routeHash } from "./views.js";
 
 export const ALERT_STATUSES = ["draft", "approved", "sending", "sent", "rejected", "cancelled"];
@@ -51,7 +52,8 @@ export function createAlerts({ api, tenant, session, dialog, toasts, onError }) 
   let openedMap = null;
   let poll = null;
 
-  const author = (subject) => (subject === session.sub ? t("alerts.you") : t("alerts.colleague", { id: subject.slice(0, 8) }));
+  const author = (subject) =>
+    subject === session.sub ? t("alerts.you") : t("alerts.colleague", { id: subject.slice(0, 8) });
   const alertPath = (...segments) => tenantPath(tenant.id, "alerts", ...segments);
 
   function relabel() {
@@ -93,7 +95,13 @@ export function createAlerts({ api, tenant, session, dialog, toasts, onError }) 
       h("td", {}, statusBadge(alert.status)),
       h("td", {}, nameOf("audience", alert.audience)),
       h("td", {}, nameOf("severity", alert.severity)),
-      h("td", {}, formatMoment(alert.created_at), h("br"), h("span", { class: "muted small" }, author(alert.created_by))),
+      h(
+        "td",
+        {},
+        formatMoment(alert.created_at),
+        h("br"),
+        h("span", { class: "muted small" }, author(alert.created_by)),
+      ),
       counterCells(alert.counts),
     );
   }
@@ -160,80 +168,63 @@ export function createAlerts({ api, tenant, session, dialog, toasts, onError }) 
     const may = permissions(alert, session);
     const first = alert.texts[tenant.languages[0]] ?? Object.values(alert.texts)[0];
     dialog.dataset.alert = alert.id;
-    fill(
+    const audience = t("alerts.for", { audience: nameOf("audience", alert.audience) });
+    const kicker = `${nameOf("severity", alert.severity)} · ${audience}`;
+    fillDialog(
       dialog,
+      { kicker, title: first.title, titleId: "alert-dialog-title" },
       h(
-        "form",
-        { method: "dialog", class: "dialog-frame", onsubmit: (event) => event.preventDefault() },
-        h(
-          "header",
-          { class: "dialog-header" },
-          h(
-            "div",
+        "p",
+        { class: "alert-facts" },
+        h("span", { class: "alert-status", dataset: { status: alert.status } }, statusBadge(alert.status)),
+        " ",
+        t("alerts.written", { who: author(alert.created_by), when: formatMoment(alert.created_at) }),
+        decisionLine(alert),
+      ),
+      counters(alert),
+      ["draft", "rejected", "cancelled"].includes(alert.status)
+        ? null
+        : h(
+            "p",
             {},
             h(
-              "p",
-              { class: "muted" },
-              `${nameOf("severity", alert.severity)} · ${t("alerts.for", { audience: nameOf("audience", alert.audience) })}`,
+              "a",
+              // The dialog closes and the address takes the outbox view, filtered to this alert.
+              { href: routeHash("outbox", { alert: alert.id }), class: "outbox-link", onclick: () => dialog.close() },
+              t("alerts.seeOutbox"),
             ),
-            h("h2", { id: "alert-dialog-title", tabindex: "-1" }, first.title),
           ),
-          h("button", { type: "button", class: "link close", onclick: () => dialog.close() }, t("action.close")),
-        ),
-        h("div", { class: "dialog-error alert", role: "alert", hidden: true }),
+      h(
+        "div",
+        { class: "dialog-grid" },
         h(
-          "p",
-          { class: "alert-facts" },
-          h("span", { class: "alert-status", dataset: { status: alert.status } }, statusBadge(alert.status)),
-          " ",
-          t("alerts.written", { who: author(alert.created_by), when: formatMoment(alert.created_at) }),
-          decisionLine(alert),
-        ),
-        counters(alert),
-        ["draft", "rejected", "cancelled"].includes(alert.status)
-          ? null
-          : h(
-              "p",
-              {},
-              h(
-                "a",
-                // The dialog closes and the address takes the outbox view, filtered to this alert.
-                { href: routeHash("outbox", { alert: alert.id }), class: "outbox-link", onclick: () => dialog.close() },
-                t("alerts.seeOutbox"),
-              ),
-            ),
-        h(
-          "div",
-          { class: "dialog-grid" },
-          h(
-            "section",
-            { class: "dialog-section", "aria-labelledby": "alert-texts-title" },
-            h("h3", { id: "alert-texts-title" }, t("alerts.texts")),
-            Object.entries(alert.texts).map(([code, text]) =>
-              h(
-                "article",
-                { class: "preview-message", lang: code, dataset: { language: code } },
-                h("p", { class: "muted small" }, languageLabel(code)),
-                h("h4", {}, text.title),
-                h("p", { class: "preview-text" }, text.body),
-              ),
-            ),
-            alert.link ? h("p", { class: "small" }, alert.link) : null,
-          ),
-          h(
-            "section",
-            { class: "dialog-section", "aria-labelledby": "alert-area-title" },
-            h("h3", { id: "alert-area-title" }, t("alerts.area")),
-            h("div", { class: "map dialog-map no-tiles", role: "region", "aria-label": t("alerts.areaMap") }),
+          "section",
+          { class: "dialog-section", "aria-labelledby": "alert-texts-title" },
+          h("h3", { id: "alert-texts-title" }, t("alerts.texts")),
+          Object.entries(alert.texts).map(([code, text]) =>
             h(
-              "p",
-              { class: "muted small" },
-              t("alerts.areaCaption", { count: alert.cells.length, neighbourhoods: alert.neighbourhoods }),
+              "article",
+              { class: "preview-message", lang: code, dataset: { language: code } },
+              h("p", { class: "muted small" }, languageLabel(code)),
+              h("h4", {}, text.title),
+              h("p", { class: "preview-text" }, text.body),
             ),
           ),
+          alert.link ? h("p", { class: "small" }, alert.link) : null,
         ),
-        decision(alert, may),
+        h(
+          "section",
+          { class: "dialog-section", "aria-labelledby": "alert-area-title" },
+          h("h3", { id: "alert-area-title" }, t("alerts.area")),
+          h("div", { class: "map dialog-map no-tiles", role: "region", "aria-label": t("alerts.areaMap") }),
+          h(
+            "p",
+            { class: "muted small" },
+            t("alerts.areaCaption", { count: alert.cells.length, neighbourhoods: alert.neighbourhoods }),
+          ),
+        ),
       ),
+      decision(alert, may),
     );
   }
 
@@ -270,11 +261,17 @@ export function createAlerts({ api, tenant, session, dialog, toasts, onError }) 
     const note = h("textarea", { id: "alert-decision-note", rows: 2, maxlength: 1000 });
     const buttons = [];
     if (may.withdraw) {
-      buttons.push(h("button", { type: "button", onclick: (event) => withdraw(alert, event.currentTarget) }, t("alerts.withdraw")));
+      buttons.push(
+        h("button", { type: "button", onclick: (event) => withdraw(alert, event.currentTarget) }, t("alerts.withdraw")),
+      );
     }
     if (may.decide) {
       buttons.push(
-        h("button", { type: "button", onclick: (event) => decide(alert, "reject", note, event.currentTarget) }, t("alerts.reject")),
+        h(
+          "button",
+          { type: "button", onclick: (event) => decide(alert, "reject", note, event.currentTarget) },
+          t("alerts.reject"),
+        ),
         h(
           "button",
           { type: "button", class: "primary", onclick: (event) => decide(alert, "approve", note, event.currentTarget) },
@@ -288,12 +285,7 @@ export function createAlerts({ api, tenant, session, dialog, toasts, onError }) 
       may.own
         ? h("p", { class: "notice own-alert" }, t("alerts.ownAlert"))
         : may.decide
-          ? h(
-              "div",
-              { class: "field" },
-              h("label", { for: "alert-decision-note" }, t("alerts.reason")),
-              note,
-            )
+          ? h("div", { class: "field" }, h("label", { for: "alert-decision-note" }, t("alerts.reason")), note)
           : h("p", { class: "notice" }, t("alerts.awaitingSupervisor")),
       h("div", { class: "buttons" }, buttons),
     );

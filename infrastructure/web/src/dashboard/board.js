@@ -37,9 +37,18 @@ export function createBoard({ api, tenant, units, today, container, dialog, toas
     return h(
       "section",
       { class: `board-column stage-${stage}`, dataset: { stage }, "aria-labelledby": `column-${stage}` },
-      h("h3", { id: `column-${stage}` }, nameOf("stage", stage), h("span", { class: "count", title: count }, here.length)),
+      h(
+        "h3",
+        { id: `column-${stage}` },
+        nameOf("stage", stage),
+        h("span", { class: "count", title: count }, here.length),
+      ),
       here.length
-        ? h("ul", { class: "board-cards" }, here.map((problem) => h("li", {}, card(problem))))
+        ? h(
+            "ul",
+            { class: "board-cards" },
+            here.map((problem) => h("li", {}, card(problem))),
+          )
         : h("p", { class: "empty" }, t("board.emptyColumn")),
     );
   }
@@ -55,7 +64,12 @@ export function createBoard({ api, tenant, units, today, container, dialog, toas
       { type: "button", class: "problem-card", dataset: { problem: problem.id }, onclick: () => open(problem.id) },
       h("span", { class: "problem-title" }, problem.title),
       h("span", { class: "problem-category" }, categoryName(problem.category)),
-      h("span", { class: "problem-meta" }, t("board.meta", { cells: problem.cells.length, reports: problem.reports }), badges),
+      h(
+        "span",
+        { class: "problem-meta" },
+        t("board.meta", { cells: problem.cells.length, reports: problem.reports }),
+        badges,
+      ),
       h("span", { class: "problem-updated" }, t("board.updated", { when: formatMoment(problem.updated_at) })),
     );
   }
@@ -88,10 +102,12 @@ export function createBoard({ api, tenant, units, today, container, dialog, toas
       units,
       today: today(),
       change: (body, said, focus) => send(() => api.patch(path, { version: problem.version, ...body }), said, focus),
-      addAction: (body, said, focus) => send(() => api.post(tenantPath(tenant, "problems", id, "actions"), body), said, focus),
+      addAction: (body, said, focus) =>
+        send(() => api.post(tenantPath(tenant, "problems", id, "actions"), body), said, focus),
       changeAction: (action, body, said, focus) =>
         send(
-          () => api.patch(tenantPath(tenant, "problems", id, "actions", action.id), { version: problem.version, ...body }),
+          () =>
+            api.patch(tenantPath(tenant, "problems", id, "actions", action.id), { version: problem.version, ...body }),
           said,
           focus,
         ),

@@ -28,8 +28,13 @@ export function alertBody({ languages, texts, audience, severity, link, area }) 
   for (const code of languages) {
     const title = texts[code]?.title.trim() ?? "";
     const text = texts[code]?.body.trim() ?? "";
-    if (!title) errors.push({ field: `alert-title-${code}`, message: t("composer.needTitle", { language: languageLabel(code) }) });
-    if (!text) errors.push({ field: `alert-body-${code}`, message: t("composer.needBody", { language: languageLabel(code) }) });
+    if (!title)
+      errors.push({
+        field: `alert-title-${code}`,
+        message: t("composer.needTitle", { language: languageLabel(code) }),
+      });
+    if (!text)
+      errors.push({ field: `alert-body-${code}`, message: t("composer.needBody", { language: languageLabel(code) }) });
     body.texts[code] = { title, body: text };
   }
   if (link.trim() && !HTTPS.test(link.trim())) errors.push({ field: "alert-link", message: t("composer.badLink") });
@@ -65,7 +70,13 @@ export function createComposer({ api, tenant, onSubmitted }) {
             "div",
             { class: "field" },
             h("label", { for: `alert-title-${code}` }, t("composer.title")),
-            h("input", { id: `alert-title-${code}`, lang: code, maxlength: 120, required: true, "aria-required": "true" }),
+            h("input", {
+              id: `alert-title-${code}`,
+              lang: code,
+              maxlength: 120,
+              required: true,
+              "aria-required": "true",
+            }),
           ),
           h(
             "div",
@@ -80,13 +91,19 @@ export function createComposer({ api, tenant, onSubmitted }) {
 
   function fillSelect(select, values, group) {
     const chosen = select.value;
-    fill(select, values.map((value) => h("option", { value }, nameOf(group, value))));
+    fill(
+      select,
+      values.map((value) => h("option", { value }, nameOf(group, value))),
+    );
     if (chosen) select.value = chosen;
   }
 
   function values() {
     const texts = Object.fromEntries(
-      languages.map((code) => [code, { title: byId(`alert-title-${code}`).value, body: byId(`alert-body-${code}`).value }]),
+      languages.map((code) => [
+        code,
+        { title: byId(`alert-title-${code}`).value, body: byId(`alert-body-${code}`).value },
+      ]),
     );
     return {
       languages,
@@ -134,7 +151,11 @@ export function createComposer({ api, tenant, onSubmitted }) {
     const { body, errors } = alertBody(current);
     if (errors.length) {
       for (const { field } of errors) byId(field).setAttribute("aria-invalid", "true");
-      const list = h("ul", {}, errors.map((item) => h("li", {}, item.message)));
+      const list = h(
+        "ul",
+        {},
+        errors.map((item) => h("li", {}, item.message)),
+      );
       fill(error, h("div", { class: "alert-body" }, h("strong", {}, t("composer.check")), list));
       error.hidden = false;
       byId(errors[0].field).focus();
@@ -214,7 +235,8 @@ export function createComposer({ api, tenant, onSubmitted }) {
     });
     form.addEventListener("input", hidePreview);
     form.addEventListener("submit", (event) => event.preventDefault());
-    for (const radio of form.querySelectorAll('input[name="alert-area-mode"]')) radio.addEventListener("change", setMode);
+    for (const radio of form.querySelectorAll('input[name="alert-area-mode"]'))
+      radio.addEventListener("change", setMode);
     byId("alert-resolution").addEventListener("change", (event) => picker.setResolution(Number(event.target.value)));
     byId("alert-pick-centre").addEventListener("click", () => picker.pickCentre());
     byId("alert-undo").addEventListener("click", () => picker.undo());

@@ -320,8 +320,7 @@ const pl = {
   "action.more": "Pokaż więcej",
 
   "composer.heading": "Nowe ostrzeżenie dla obszaru",
-  "composer.caption":
-    "Mieszkańcy zapisani na ten obszar dowiedzą się o nim, gdy zatwierdzi je przełożony inny niż Ty.",
+  "composer.caption": "Mieszkańcy zapisani na ten obszar dowiedzą się o nim, gdy zatwierdzi je przełożony inny niż Ty.",
   "composer.required": "wymagane",
   "composer.defaultLanguage": "pierwszy język jednostki",
   "composer.title": "Tytuł",
@@ -521,7 +520,10 @@ const fi = {
   "composer.full": "Tiedotteessa voi olla enintään {max} solua: piirrä mieluummin alue.",
   "composer.preview": "Esikatselu",
   "composer.previewTitle": "Mitä asukkaat saavat",
-  "composer.previewMeta": { one: "Kohderyhmä: {audience} · {count} solu", other: "Kohderyhmä: {audience} · {count} solua" },
+  "composer.previewMeta": {
+    one: "Kohderyhmä: {audience} · {count} solu",
+    other: "Kohderyhmä: {audience} · {count} solua",
+  },
   "composer.edit": "Takaisin muokkaamaan",
   "composer.submit": "Lähetä hyväksyttäväksi",
   "composer.submitting": "Tiedotteen lähettäminen",
@@ -769,7 +771,8 @@ const es = {
   "problem.partnerName": "Organización",
   "problem.partnerKind": "Tipo",
   "problem.partnerRole": "Cargo de contacto (opcional)",
-  "problem.partnerRoleHelp": "Un cargo por el que preguntar, como «responsable de distrito»; nunca el nombre de una persona.",
+  "problem.partnerRoleHelp":
+    "Un cargo por el que preguntar, como «responsable de distrito»; nunca el nombre de una persona.",
   "problem.partnerAdded": "Socio añadido: {name}",
   "problem.partnerRemoved": "Socio quitado: {name}",
   "problem.remove": "Quitar",
@@ -953,8 +956,7 @@ const fr = {
   "action.more": "Afficher plus",
 
   "composer.heading": "Nouvelle alerte de secteur",
-  "composer.caption":
-    "Les habitants abonnés au secteur la reçoivent dès qu’un responsable autre que vous l’approuve.",
+  "composer.caption": "Les habitants abonnés au secteur la reçoivent dès qu’un responsable autre que vous l’approuve.",
   "composer.required": "obligatoire",
   "composer.defaultLanguage": "la première langue de la zone de police",
   "composer.title": "Titre",
@@ -1037,7 +1039,8 @@ const fr = {
   "alerts.approved": "Alerte approuvée : elle part.",
   "alerts.rejected": "Alerte refusée.",
   "alerts.withdrawn": "Alerte retirée.",
-  "alerts.ownAlert": "Vous avez rédigé cette alerte : vous ne pouvez ni l’approuver ni la refuser, un autre responsable décide.",
+  "alerts.ownAlert":
+    "Vous avez rédigé cette alerte : vous ne pouvez ni l’approuver ni la refuser, un autre responsable décide.",
   "alerts.awaitingSupervisor": "En attente de l’approbation d’un responsable.",
   "alertStatus.draft": "En attente d’approbation",
   "alertStatus.approved": "Approuvée",
@@ -1078,7 +1081,8 @@ const fr = {
   "problem.partnerName": "Organisation",
   "problem.partnerKind": "Type",
   "problem.partnerRole": "Fonction de contact (facultatif)",
-  "problem.partnerRoleHelp": "Une fonction à demander, comme « gestionnaire de quartier » ; jamais le nom d’une personne.",
+  "problem.partnerRoleHelp":
+    "Une fonction à demander, comme « gestionnaire de quartier » ; jamais le nom d’une personne.",
   "problem.partnerAdded": "Partenaire ajouté : {name}",
   "problem.partnerRemoved": "Partenaire retiré : {name}",
   "problem.remove": "Retirer",
@@ -1234,7 +1238,8 @@ const de = {
   "problem.partnerName": "Organisation",
   "problem.partnerKind": "Art",
   "problem.partnerRole": "Ansprechfunktion (optional)",
-  "problem.partnerRoleHelp": "Eine Funktion, nach der man fragt, etwa „Quartiersmanagement“; nie der Name einer Person.",
+  "problem.partnerRoleHelp":
+    "Eine Funktion, nach der man fragt, etwa „Quartiersmanagement“; nie der Name einer Person.",
   "problem.partnerAdded": "Partner hinzugefügt: {name}",
   "problem.partnerRemoved": "Partner entfernt: {name}",
   "problem.remove": "Entfernen",

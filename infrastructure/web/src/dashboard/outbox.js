@@ -17,7 +17,9 @@ const MAX_PAGES_PER_STEP = 10;
 
 /** Whether an outbox entry passes the filters ({ channel, kind, alert }, empty = any). */
 export function matches(entry, { channel, kind, alert }) {
-  return (!channel || entry.channel === channel) && (!kind || entry.kind === kind) && (!alert || entry.alert_id === alert);
+  return (
+    (!channel || entry.channel === channel) && (!kind || entry.kind === kind) && (!alert || entry.alert_id === alert)
+  );
 }
 
 export function createOutbox({ api, tenant, onError, go }) {

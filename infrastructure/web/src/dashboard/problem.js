@@ -3,8 +3,9 @@
 // while it is open, forms to add a partner (PartnerIn) or an action (ActionIn: owner a unit or a partner, due
 // date) and buttons to mark an action done or remove a partner.
 import { ApiError } from "../shared/api.js";
-import { h, fill } from "../shared/dom.js";
+import { h } from "../shared/dom.js";
 import { formatDay, formatMoment, formatNumber, nameOf, t } from "../shared/i18n.js";
+import { fillDialog } from "./dialog.js";
 
 export const STAGES = ["diagnosis", "planning", "action", "evaluation", "closed"];
 export const PARTNER_KINDS = ["municipality", "housing", "school", "ngo", "business", "other"];
@@ -24,45 +25,33 @@ const oneDecimal = { maximumFractionDigits: 1 };
  * `changeAction(action, body, said)` a change of one (PATCH), each showing `said` once it is made; `units` are the
  * tenant's units (owners of actions) and `today` the tenant's day (YYYY-MM-DD, the earliest due date).
  */
-export function renderProblem(dialog, { problem, evaluation, categoryName, units, today, change, addAction, changeAction }) {
+export function renderProblem(
+  dialog,
+  { problem, evaluation, categoryName, units, today, change, addAction, changeAction },
+) {
   const open = problem.stage !== "closed";
   const tools = { open, change, changeAction };
-  fill(
+  fillDialog(
     dialog,
+    { kicker: categoryName(problem.category), title: problem.title, titleId: "problem-dialog-title" },
+    stepper(problem.stage),
+    h("p", { class: "problem-description" }, problem.description),
     h(
-      "form",
-      { method: "dialog", class: "dialog-frame", onsubmit: (event) => event.preventDefault() },
-      h(
-        "header",
-        { class: "dialog-header" },
-        h(
-          "div",
-          {},
-          h("p", { class: "muted" }, categoryName(problem.category)),
-          h("h2", { id: "problem-dialog-title" }, problem.title),
-        ),
-        h("button", { type: "button", class: "link close", onclick: () => dialog.close() }, t("action.close")),
-      ),
-      h("div", { class: "dialog-error alert", role: "alert", hidden: true }),
-      stepper(problem.stage),
-      h("p", { class: "problem-description" }, problem.description),
-      h(
-        "div",
-        { class: "dialog-grid" },
-        section(t("problem.notes"), problem.notes, noteItem),
-        section(t("problem.partners"), problem.partners, (partner) => partnerItem(partner, tools), {
-          form: open ? partnerForm(change) : null,
-          name: "partners",
-        }),
-        section(t("problem.actions"), problem.actions, (action) => actionItem(action, tools), {
-          form: open ? actionForm({ problem, units, today, addAction }) : null,
-          name: "actions",
-        }),
-        evaluationSection(evaluation),
-        section(t("problem.history"), problem.history, historyItem),
-      ),
-      problem.stage === "closed" ? h("p", { class: "muted" }, t("problem.closed")) : moves(problem, change),
+      "div",
+      { class: "dialog-grid" },
+      section(t("problem.notes"), problem.notes, noteItem),
+      section(t("problem.partners"), problem.partners, (partner) => partnerItem(partner, tools), {
+        form: open ? partnerForm(change) : null,
+        name: "partners",
+      }),
+      section(t("problem.actions"), problem.actions, (action) => actionItem(action, tools), {
+        form: open ? actionForm({ problem, units, today, addAction }) : null,
+        name: "actions",
+      }),
+      evaluationSection(evaluation),
+      section(t("problem.history"), problem.history, historyItem),
     ),
+    problem.stage === "closed" ? h("p", { class: "muted" }, t("problem.closed")) : moves(problem, change),
   );
 }
 
@@ -160,7 +149,11 @@ function actionForm({ problem, units, today, addAction }) {
     "select",
     { id: "action-owner", required: true },
     h("option", { value: "" }, t("problem.chooseOwner")),
-    h("optgroup", { label: t("problem.units") }, units.map((unit) => h("option", { value: unit.code }, unit.name))),
+    h(
+      "optgroup",
+      { label: t("problem.units") },
+      units.map((unit) => h("option", { value: unit.code }, unit.name)),
+    ),
     problem.partners.length
       ? h(
           "optgroup",
@@ -209,7 +202,12 @@ function partnerItem(partner, { open, change }) {
     open
       ? h(
           "button",
-          { type: "button", class: "link", "aria-label": t("problem.removePartner", { name: partner.name }), onclick: remove },
+          {
+            type: "button",
+            class: "link",
+            "aria-label": t("problem.removePartner", { name: partner.name }),
+            onclick: remove,
+          },
           t("problem.remove"),
         )
       : null,
