@@ -36,7 +36,7 @@ from koban.dynamo import encode_json, serialize
 from koban.i18n import pick, translate
 from koban.ids import hash_token
 from koban.reports.answers import validate_answers
-from koban.reports.lifecycle import TRANSITIONS, Status
+from koban.reports.lifecycle import TERMINAL, TRANSITIONS, Status
 from koban.reports.models import STAFF_CHANNELS, Channel, EventKind, GeoPoint, Priority, Report, ReportEvent
 from koban.reports.storage import event_to_item, report_to_item
 from koban.reports.triage import triage
@@ -972,6 +972,7 @@ class _TenantGenerator:
             taken_by=taken_by,
             duplicate_of=duplicate_of if status is DUP else None,
             first_response_at=transitions[0].at if transitions else None,
+            reopened=sum(1 for event in transitions if event.from_status in TERMINAL and event.to_status is V),
             version=1 + len(transitions),
         )
         earlier.setdefault(category.code, deque(maxlen=40)).append(_Earlier(received, report_id, draft.x, draft.y))

@@ -4,6 +4,7 @@ the tenant's time zone, so a burst of night noise lands on the nights it happene
 AggregatesTable layout (pk / sk → count); every view reads a day range of one partition:
   DAYS#<tenant>          <day>#cat#<category> · <day>#channel#<c> · <day>#lang#<l> · <day>#status#<s>
                          <day>#responded · <day>#resp#<bucket>            (summary, trends)
+                         <day>#late · <day>#reopened · <day>#waiting#<due day>   (capability indicators)
   CELLS#<tenant>#r<res>  <day>#<h3 cell>#<category>                        (hotspots, emerging)
   DUE#<tenant>           <day the first response is due>                   (reports still `new`: overdue)
   APPLIED#<tenant>       <report id> → the last stream record applied       (idempotency)
@@ -69,6 +70,10 @@ def contributions(report: Report, zone: tzinfo = UTC) -> Counter[CounterKey]:
         hours = (report.first_response_at - report.received_at).total_seconds() / 3600
         counts[(days, f"{day}#responded")] += 1
         counts[(days, f"{day}#resp#{response_bucket(hours):02d}")] += 1
+        if report.first_response_at > report.expected_response_at:  # answered after the date promised
+            counts[(days, f"{day}#late")] += 1
+    if report.reopened:
+        counts[(days, f"{day}#reopened")] += 1
     if report.location is not None:
         for resolution in RESOLUTIONS:
             cell = cell_of(report.location.lat, report.location.lon, resolution)
@@ -76,6 +81,7 @@ def contributions(report: Report, zone: tzinfo = UTC) -> Counter[CounterKey]:
     if report.status is Status.NEW:
         due_day = report.expected_response_at.astimezone(zone).date().isoformat()
         counts[(due_partition(tenant), due_day)] += 1
+        counts[(days, f"{day}#waiting#{due_day}")] += 1  # by the day it occurred, to tell when it is overdue
     return counts
 
 

@@ -209,7 +209,7 @@ class SummaryOut(BaseModel):
     overdue: int
 
 
-def _median_hours(buckets: Counter[int]) -> float | None:
+def median_hours(buckets: Counter[int]) -> float | None:
     """The median of a histogram of response times, interpolated within its bucket."""
     total = sum(buckets.values())
     if not total:
@@ -254,7 +254,7 @@ def summary(tenant_id: str, principal: Principal | None, span: Period, now: date
         by_channel=dict(dims["channel"].most_common()),
         by_language=dict(dims["lang"].most_common()),
         by_status=dict(dims["status"].most_common()),
-        median_hours_to_first_response=_median_hours(buckets),
+        median_hours_to_first_response=median_hours(buckets),
         share_given_feedback=round(responded / volume, 4) if volume else None,
         share_resolved=round(dims["status"][Status.RESOLVED.value] / volume, 4) if volume else None,
         overdue=overdue,

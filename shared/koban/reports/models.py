@@ -92,6 +92,8 @@ class Report(BaseModel):
     taken_by: str | None = None
     duplicate_of: str | None = None
     first_response_at: AwareDatetime | None = None
+    # How often a supervisor reopened it after it was closed (counted for the capability model's trust indicator).
+    reopened: int = 0
     version: int = 1
 
 

@@ -348,6 +348,8 @@ def change_status(
         updates["duplicate_of"] = change.duplicate_of
     if before.first_response_at is None:
         updates["first_response_at"] = now
+    if lifecycle.needs_supervisor(before.status, change.status):
+        updates["reopened"] = before.reopened + 1
     after = before.model_copy(update=updates)
     event = ReportEvent(
         at=now,
