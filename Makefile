@@ -21,7 +21,7 @@ WEB_SOURCES := $(WEB)/package.json $(WEB)/build.mjs $(shell find $(WEB)/src -typ
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[local,dev,assistant]' $(addprefix -e ,$(PLUGINS))
+	$(BIN)/pip install --quiet -e '.[local,dev,assistant,capability]' $(addprefix -e ,$(PLUGINS))
 	touch $(STAMP)
 
 # System packages the tests need (Debian): Chromium for the browser tests, Node.js and npm for the web build.

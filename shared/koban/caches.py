@@ -15,6 +15,8 @@ def reset_process_caches() -> None:
     from koban.assistant import knowledge as assistant_knowledge
     from koban.assistant import service as assistant
     from koban.attachments import service as attachments
+    from koban.capability import registry as capability_registry
+    from koban.capability import service as capability
     from koban.notifications import stores as notifications
     from koban.plugins import host
     from koban.priorities import service as priorities
@@ -34,6 +36,8 @@ def reset_process_caches() -> None:
     problems.problem_repository.cache_clear()
     priorities.priority_repository.cache_clear()
     app_config.clear_caches()
+    capability.capability_repository.cache_clear()
+    capability_registry.clear_caches()
     notifications.reset()
     assistant.conversation_repository.cache_clear()
     assistant_knowledge.knowledge_repository.cache_clear()

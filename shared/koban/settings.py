@@ -24,6 +24,8 @@ class Settings(BaseModel):
     api_keys_table: Annotated[str, Field(alias="API_KEYS_TABLE")] = "ApiKeysTable"
     aggregates_table: Annotated[str, Field(alias="AGGREGATES_TABLE")] = "AggregatesTable"
     problems_table: Annotated[str, Field(alias="PROBLEMS_TABLE")] = "ProblemsTable"
+    # The capability model's assessment rounds and assessments (koban.capability).
+    capability_table: Annotated[str, Field(alias="CAPABILITY_TABLE")] = "CapabilityTable"
     attachments_bucket: Annotated[str, Field(alias="ATTACHMENTS_BUCKET")] = "koban-attachments"
     app_config_table: Annotated[str, Field(alias="APP_CONFIG_TABLE")] = "AppConfigTable"
     app_config_bucket: Annotated[str, Field(alias="APP_CONFIG_BUCKET")] = "koban-app-config"

@@ -95,6 +95,14 @@ CONTRACT_ROUTES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/v1/tenants/{tenant}/alerts/{alert_id}"): ("NotificationsFunction", STAFF),
     ("PATCH", "/v1/tenants/{tenant}/alerts/{alert_id}"): ("NotificationsFunction", STAFF),
     ("POST", "/v1/tenants/{tenant}/alerts/{alert_id}/decision"): ("NotificationsFunction", STAFF),
+    ("GET", "/v1/tenants/{tenant}/capability/model"): ("CapabilityFunction", STAFF),
+    ("POST", "/v1/tenants/{tenant}/capability/rounds"): ("CapabilityFunction", STAFF),
+    ("GET", "/v1/tenants/{tenant}/capability/rounds"): ("CapabilityFunction", STAFF),
+    ("PATCH", "/v1/tenants/{tenant}/capability/rounds/{round_id}"): ("CapabilityFunction", STAFF),
+    ("PUT", "/v1/tenants/{tenant}/capability/rounds/{round_id}/assessments/mine"): ("CapabilityFunction", STAFF),
+    ("GET", "/v1/tenants/{tenant}/capability/rounds/{round_id}/assessments/mine"): ("CapabilityFunction", STAFF),
+    ("GET", "/v1/tenants/{tenant}/capability/scorecard"): ("CapabilityFunction", STAFF),
+    ("GET", "/v1/tenants/{tenant}/capability/scorecard/export"): ("CapabilityFunction", STAFF),
 }
 
 EXPECTED_FUNCTIONS = {
@@ -114,6 +122,7 @@ EXPECTED_FUNCTIONS = {
     "NotificationsFunction": "notifications",
     "NotificationDeliveryFunction": "notification_delivery",
     "ReportUpdatesFunction": "report_updates",
+    "CapabilityFunction": "capability",
 }
 
 GLOBAL_ENVIRONMENT = {
@@ -123,6 +132,7 @@ GLOBAL_ENVIRONMENT = {
     "API_KEYS_TABLE": {"Ref": "ApiKeysTable"},
     "AGGREGATES_TABLE": {"Ref": "AggregatesTable"},
     "PROBLEMS_TABLE": {"Ref": "ProblemsTable"},
+    "CAPABILITY_TABLE": {"Ref": "CapabilityTable"},
     "CONVERSATIONS_TABLE": {"Ref": "ConversationsTable"},
     "KNOWLEDGE_BUCKET": {"Ref": "KnowledgeBucket"},
     "NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},

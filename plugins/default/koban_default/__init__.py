@@ -26,6 +26,7 @@ __all__ = [
     "PRIORITIES",
     "koban_app_module_types",
     "koban_assistant_handoff",
+    "koban_capability_model",
     "koban_categories",
     "koban_deadline_hours",
     "koban_notification_adapters",
@@ -41,6 +42,7 @@ _HERE: Final = Path(__file__).parent
 _CATEGORIES_FILE: Final = _HERE / "categories.json"
 _RULES_FILE: Final = _HERE / "rules.json"
 _MESSAGES_DIR: Final = _HERE / "messages"
+_CAPABILITY_DIR: Final = _HERE / "capability"
 
 PRIORITIES: Final = frozenset({"urgent", "high", "normal", "low"})
 """The priorities a triage rule may return."""
@@ -170,3 +172,68 @@ def koban_app_module_types(tenant: Tenant) -> list[Any]:
     from koban.app_config.modules import builtin_module_types  # only the functions that use apps load it
 
     return builtin_module_types()
+
+
+@cache
+def capability_model_part() -> Any:
+    """The KOBAN capability model from `capability/model.json` (structure and thresholds) and
+    `capability/texts/<language>.json` (every text in one language), validated once."""
+    from koban.capability.spec import CapabilityModelPart
+
+    structure = json.loads((_CAPABILITY_DIR / "model.json").read_text(encoding="utf-8"))
+    texts = {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((_CAPABILITY_DIR / "texts").glob("*.json"))
+    }
+
+    def localised(section: str, key: str, field: str) -> dict[str, str]:
+        return {language: data[section][key][field] for language, data in texts.items() if key in data[section]}
+
+    dimensions, capabilities = [], []
+    for dimension in structure["dimensions"]:
+        dimensions.append(
+            {
+                "id": dimension["id"],
+                "name": localised("dimensions", dimension["id"], "name"),
+                "description": localised("dimensions", dimension["id"], "description"),
+            }
+        )
+        for capability in dimension["capabilities"]:
+            levels = localised("capabilities", capability, "levels")
+            capabilities.append(
+                {
+                    "id": capability,
+                    "dimension": dimension["id"],
+                    "name": localised("capabilities", capability, "name"),
+                    "description": localised("capabilities", capability, "description"),
+                    "levels": [{language: steps[index] for language, steps in levels.items()} for index in range(5)],
+                }
+            )
+    indicators = [
+        {
+            **indicator,
+            "name": localised("indicators", indicator["id"], "name"),
+            "definition": localised("indicators", indicator["id"], "definition"),
+        }
+        for indicator in structure["indicators"]
+    ]
+    phrases: dict[str, dict[str, str]] = {}
+    for language, data in texts.items():
+        for key, text in data["phrases"].items():
+            phrases.setdefault(key, {})[language] = text
+    return CapabilityModelPart.model_validate(
+        {
+            "dimensions": dimensions,
+            "capabilities": capabilities,
+            "indicators": indicators,
+            "level_names": [{language: data["levels"][index] for language, data in texts.items()} for index in range(5)],
+            "phrases": phrases,
+        }
+    )
+
+
+@hookimpl(trylast=True)
+def koban_capability_model(tenant: Tenant) -> Any:
+    """The six KOBAN dimensions, two capabilities each with five maturity levels, and sixteen live indicators,
+    in every pilot language (`capability/`)."""
+    return capability_model_part()

@@ -15,8 +15,9 @@ import pluggy
 from koban.plugins import PROJECT_NAME
 from koban.tenants.models import Category, Tenant
 
-if TYPE_CHECKING:  # the App Factory models are imported only by the functions that use them
+if TYPE_CHECKING:  # the App Factory and capability models are imported only by the functions that use them
     from koban.app_config.models import AppModuleType
+    from koban.capability.spec import CapabilityModelPart
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
@@ -176,4 +177,24 @@ def koban_assistant_answer(tenant: Tenant, question: dict[str, Any]) -> str | No
     remains. The answer's `sources` stay the retrieved items. No implementation is built in; the optional
     Amazon Bedrock plugin is `koban.assistant.bedrock` (register it by name with `KOBAN_PLUGINS`).
     Added in 0.2.
+    """
+
+
+@hookspec
+def koban_capability_model(tenant: Tenant) -> CapabilityModelPart | None:
+    """Dimensions, capabilities, maturity levels, live indicators and texts of the KOBAN capability model that
+    `tenant`'s staff and partners assess themselves against (`/v1/tenants/{tenant}/capability/`).
+
+    Parameters: `tenant`, the tenant whose model is being built.
+    Returns: a `koban.capability.spec.CapabilityModelPart`, or None to add nothing; all results are collected and
+    merged. Where two plugins define the same dimension, capability or indicator id, the one called first wins
+    whole (city plugins run before the default plugin, so a city can reword a capability or set an indicator's
+    thresholds); new ids are added after the default's. `level_names` and `phrases` are merged per key and
+    language, the plugin called first winning. A capability has a `dimension`, a `name`, a `description` and
+    five `levels` described in plain words; an indicator names one of the computations core knows
+    (`koban.capability.indicators.INDICATORS`), the dimension it shows under, its name and definition, and the
+    four `thresholds` at which levels 2 to 5 begin. Every text is a mapping of language to text. The default
+    plugin contributes the six KOBAN dimensions with two capabilities each and sixteen indicators, in en, nl,
+    pl, fi, es, pt, fr, de, uk and sv (`plugins/default/koban_default/capability/`).
+    Added in 0.3.
     """

@@ -153,3 +153,26 @@ class ProblemRepository:
             raise storage_error("list problems", exc) from exc
         next_cursor = encode_cursor(str(deserialize(last_key)["sk"])) if last_key else None
         return problems[:limit], next_cursor
+
+    def opened_since(self, tenant: str, first_id: str, limit: int) -> list[Problem]:
+        """The problems opened at or after the time `first_id` encodes (ids are time-ordered), newest first, at
+        most `limit`: one Query on the tenant's partition with `sk >= first_id`."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk AND sk >= :first",
+            "ExpressionAttributeValues": serialize({":pk": problem_pk(tenant), ":first": first_id}),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        problems: list[Problem] = []
+        try:
+            while len(problems) < limit:
+                page = self._client.query(**kwargs)
+                problems.extend(item_to_problem(deserialize(item)) for item in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+                kwargs["Limit"] = limit - len(problems)
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("list problems", exc) from exc
+        return problems[:limit]

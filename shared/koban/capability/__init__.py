@@ -1,0 +1,1 @@
+"""The KOBAN capability model: the model as data, co-created self-assessment, live indicators and the scorecard."""
