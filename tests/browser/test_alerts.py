@@ -335,3 +335,23 @@ def test_the_outbox_pages_and_filters_by_channel(open_page: Any, site: Site) -> 
     # When push is chosen instead, then nothing matches (no one subscribed by push here)
     page.select_option("#outbox-channel", "push")
     expect(page.locator("#outbox-rows .empty")).to_have_text("No messages match.")
+
+
+def test_the_composer_follows_the_language_switch_and_keeps_what_was_typed(open_page: Any, site: Site) -> None:
+    # Given an officer writing an alert in English
+    watched = signed_in(open_page, site, "officer")
+    page = watched.page
+    page.fill("#alert-title-nl", "Inbraakgolf in de Jordaan")
+    page.select_option("#alert-audience", "older_people")
+    # When they switch the page to Dutch
+    page.select_option("#language", "nl")
+    # Then the composer speaks Dutch (the languages named in Dutch), and nothing typed or chosen is lost
+    expect(page.locator('#views-nav a[data-view="alerts"]')).to_have_text("Waarschuwingen")
+    expect(page.locator('.alert-language[data-language="en"] legend')).to_contain_text("Engels")
+    expect(page.locator('.alert-language[data-language="nl"] legend')).to_contain_text("verplicht")
+    expect(page.locator('label[for="alert-title-nl"]')).to_have_text("Titel")
+    expect(page.locator("#alert-title-nl")).to_have_value("Inbraakgolf in de Jordaan")
+    expect(page.locator("#alert-audience")).to_have_value("older_people")
+    expect(page.locator("#alert-audience option:checked")).to_have_text("Ouderen")
+    expect(page.locator("#alert-pick-centre")).to_have_text("Kies de cel in het midden van de kaart")
+    watched.screenshot("alerts-nl")

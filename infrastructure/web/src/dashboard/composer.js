@@ -51,13 +51,18 @@ export function createComposer({ api, tenant, onSubmitted }) {
   const languages = tenant.languages;
   let picker = null;
 
+  /** A title and a message per language, in the reader's language; what was typed stays (a language change). */
   function buildTexts() {
+    const typed = [...form.querySelectorAll(".alert-language input, .alert-language textarea")].map((field) => [
+      field.id,
+      field.value,
+    ]);
     fill(
       byId("alert-texts"),
       languages.map((code) =>
         h(
           "fieldset",
-          { class: "alert-language", lang: code, dataset: { language: code } },
+          { class: "alert-language", dataset: { language: code } },
           h(
             "legend",
             {},
@@ -87,6 +92,7 @@ export function createComposer({ api, tenant, onSubmitted }) {
         ),
       ),
     );
+    for (const [id, value] of typed) byId(id).value = value;
   }
 
   function fillSelect(select, values, group) {
@@ -250,13 +256,11 @@ export function createComposer({ api, tenant, onSubmitted }) {
     setMode();
   }
 
-  /** After a language change: the option names and the legends (the texts typed stay). */
+  /** After a language change: the option names, the language fields' labels and the area's help. */
   function relabel() {
     fillSelect(byId("alert-audience"), AUDIENCES, "audience");
     fillSelect(byId("alert-severity"), SEVERITIES, "severity");
-    for (const legend of form.querySelectorAll(".alert-language legend")) {
-      legend.firstChild.textContent = languageLabel(legend.parentElement.dataset.language);
-    }
+    if (picker) buildTexts();
     if (picker) {
       setMode();
       describeArea(picker.state());
