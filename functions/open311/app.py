@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from koban.errors import KobanError, NotFound, ValidationFailed
 from koban.http.api import create_app, lambda_entry
-from koban.http.problems import status_for
+from koban.http.problems import retry_headers, status_for
 from koban.i18n import parse_accept_language
 from koban.observability import logger
 from koban.open311 import service
@@ -44,7 +44,7 @@ def _format_of_path() -> str:
 
 def _reply(document: Open311Document, fmt: str, status: int = 200) -> Response[str]:
     body, content_type = render(document, fmt)
-    return Response(status_code=status, content_type=content_type, body=body)
+    return Response(status_code=status, content_type=content_type, body=body, headers=retry_headers(status))
 
 
 def _errors(status: int, descriptions: list[str]) -> Response[str]:

@@ -40,7 +40,7 @@ CORS = CORSConfig(
         "If-Match",
         "If-None-Match",
     ],
-    expose_headers=["Location", "Content-Language", "ETag"],
+    expose_headers=["Location", "Content-Language", "ETag", "Retry-After"],
     max_age=600,
 )
 

@@ -28,6 +28,9 @@ from koban.rules import RuleError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://koban.eu/problems/"
+# When a client may try a 503 again: the SDK has already retried with backoff (koban.aws), so what is left is a
+# throttled table or a store that needs a few seconds.
+RETRY_AFTER_SECONDS = 2
 
 _STATUS_BY_ERROR: tuple[tuple[type[KobanError], int], ...] = (
     (ValidationFailed, 422),
@@ -50,6 +53,11 @@ def status_for(error: KobanError) -> int:
         if isinstance(error, error_type):
             return status
     return 400
+
+
+def retry_headers(status: int) -> dict[str, str]:
+    """`Retry-After` for a 503 (RFC 9110 §10.2.3), so clients back off instead of hammering; nothing otherwise."""
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == HTTPStatus.SERVICE_UNAVAILABLE else {}
 
 
 def problem(
@@ -79,7 +87,7 @@ def problem(
         status_code=status,
         content_type=PROBLEM_CONTENT_TYPE,
         body=json.dumps(body, ensure_ascii=False),
-        headers=dict(headers or {}),
+        headers={**retry_headers(status), **(headers or {})},
     )
 
 
