@@ -250,14 +250,17 @@ def _check_language(tenant: Tenant, language: str) -> None:
 
 
 def save_items(tenant_id: str, items: Sequence[KnowledgeItem], vectors_for: VectorsFor = _default_vectors) -> None:
-    """Write `items` (new or changed) into the tenant's index and item files: one conditional index write."""
+    """Write `items` (new or changed) into the tenant's item files and index: one conditional index write.
+
+    The index is what the assistant and the admin routes read, so writing it is the commit and comes last: when
+    an item file cannot be written the change is refused with nothing served, and a retry cannot add it twice."""
     repository = knowledge_repository()
     data, etag = repository.read_index(tenant_id)
     current = KnowledgeIndex.from_json(data) if data is not None else KnowledgeIndex.empty(tenant_id)
     updated = current.with_items(items, vectors_for)
-    repository.write_index(tenant_id, updated.to_json(), etag)
     for item in items:
         repository.write_item(item)
+    repository.write_index(tenant_id, updated.to_json(), etag)
     index_cache.clear()
 
 
