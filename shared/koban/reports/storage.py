@@ -25,6 +25,7 @@ from koban.dynamo import (
     conflict_or_storage_error,
     deserialize,
     encode_json,
+    is_condition_failure,
     serialize,
     storage_error,
 )
@@ -178,11 +179,29 @@ class ReportRepository:
             *(extra or []),
         ]
         try:
-            self._client.transact_write_items(TransactItems=items)
+            # The token makes DynamoDB apply a transaction the SDK sends again (its answer was lost) only once.
+            self._client.transact_write_items(TransactItems=items, ClientRequestToken=report.id)
         except ClientError as exc:
+            if is_condition_failure(exc) and self._stored_as(report):
+                return  # this very write, applied by an earlier attempt whose answer was lost
             raise conflict_or_storage_error("create report", exc, "A report with this id already exists.") from exc
         except BotoCoreError as exc:
             raise storage_error("create report", exc) from exc
+
+    def _stored_as(self, report: Report) -> bool:
+        """Whether the report stored under this id is `report` (ids and tracking tokens are random: a report with
+        both is the one this request wrote), where a store did not honour the request token."""
+        try:
+            response = self._client.get_item(
+                TableName=self.table_name,
+                Key=serialize({"pk": report_pk(report.tenant, report.id), "sk": REPORT_SK}),
+                ProjectionExpression="tracking_hash",
+                ConsistentRead=True,
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("read report", exc) from exc
+        stored = deserialize(response.get("Item") or {})
+        return stored.get("tracking_hash") == report.tracking_hash
 
     @staticmethod
     def _event_item(report: Report, event: ReportEvent) -> dict[str, Any]:
