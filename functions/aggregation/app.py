@@ -1,18 +1,14 @@
 """Aggregation function: the stream consumer that keeps the dashboard counters (one record at a time, partial
-batch failures reported so only the failed records are retried)."""
+batch failures reported so only the failed records are retried, each report's records applied in order)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from koban.aggregation.service import apply_stream_record
-from koban.observability import logger, metrics, traced
-
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+from koban.consumers import batch_entry
+from koban.observability import metrics
 
 
 def record_handler(record: DynamoDBRecord) -> None:
@@ -20,11 +16,4 @@ def record_handler(record: DynamoDBRecord) -> None:
         metrics.add_metric(name="CountersUpdated", unit="Count", value=1)
 
 
-@logger.inject_lambda_context
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
-    return dict(response)
+lambda_handler = batch_entry(EventType.DynamoDBStreams, record_handler)
