@@ -180,8 +180,8 @@ def notification_section(home: LocalHome, subscribers: int = SUBSCRIBERS, alerts
     for name, count in sorted(worker.items(), key=lambda item: -item[1]):
         lines.append(f"     {name:<34} {count:>8,} {count / max(deliveries, 1):>8.4f} per delivery")
     lines.append(
-        f"   local moto, one worker: {alerts / seconds * 60:.1f} alerts/min to {subscribers:,} subscribers = "
-        f"{deliveries / seconds:,.0f} deliveries/s ({seconds / alerts:.1f} s per alert, approval to last delivery)"
+        f"   local moto, one worker: {alerts / seconds:.4f} alerts/s to {subscribers:,} subscribers "
+        f"({seconds / alerts:.0f} s per alert, approval to last delivery) = {deliveries / seconds:,.0f} deliveries/s"
     )
     return lines
 
