@@ -96,13 +96,14 @@ def _csv_rows(card: ScorecardOut, model: CapabilityModel, languages: Sequence[st
                ", ".join(item.audience_names), "", item.kind_name, item.summary]  # fmt: skip
 
 
-def scorecard_csv(card: ScorecardOut, model: CapabilityModel, languages: Sequence[str]) -> bytes:
-    """UTF-8 with a byte-order mark (spreadsheets then read the accents right), one row per figure."""
+def scorecard_csv(card: ScorecardOut, model: CapabilityModel, languages: Sequence[str]) -> str:
+    """Text starting with a byte-order mark (spreadsheets then read it as UTF-8), one row per figure. Text, not
+    bytes: API Gateway passes a text body as it is, where bytes would need the client to ask for a binary type."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in _csv_rows(card, model, languages):
         writer.writerow([safe_cell(cell) for cell in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return "\ufeff" + out.getvalue()
 
 
 def _score(value: float | None, model: CapabilityModel, languages: Sequence[str]) -> str:

@@ -60,7 +60,7 @@ MAX_ROUNDS_LISTED = 100
 
 
 class Export(NamedTuple):
-    body: bytes
+    body: bytes | str  # a PDF's bytes (sent base64-encoded; clients ask with Accept: application/pdf), CSV text
     content_type: str
     filename: str
 
