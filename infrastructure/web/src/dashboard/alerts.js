@@ -49,7 +49,11 @@ export function createAlerts({ api, tenant, session, dialog, toasts, onError }) 
   const statusFilter = byId("alerts-status");
   const more = byId("alerts-more");
   let cursor = null;
-  let openedMap = null;
+  // One map for every alert the dialog shows: its element moves into each rendering, so a map is never removed
+  // (Leaflet throws when a map is removed while it animates).
+  const areaElement = h("div", { class: "map dialog-map no-tiles", role: "region" });
+  let areaMap = null;
+  let areaLayer = null;
   let poll = null;
 
   const author = (subject) =>
@@ -163,8 +167,6 @@ export function createAlerts({ api, tenant, session, dialog, toasts, onError }) 
   }
 
   function render(alert) {
-    openedMap?.map.remove();
-    openedMap = null;
     const may = permissions(alert, session);
     const first = alert.texts[tenant.languages[0]] ?? Object.values(alert.texts)[0];
     dialog.dataset.alert = alert.id;
@@ -216,7 +218,7 @@ export function createAlerts({ api, tenant, session, dialog, toasts, onError }) 
           "section",
           { class: "dialog-section", "aria-labelledby": "alert-area-title" },
           h("h3", { id: "alert-area-title" }, t("alerts.area")),
-          h("div", { class: "map dialog-map no-tiles", role: "region", "aria-label": t("alerts.areaMap") }),
+          areaElement,
           h(
             "p",
             { class: "muted small" },
@@ -337,24 +339,22 @@ export function createAlerts({ api, tenant, session, dialog, toasts, onError }) 
 
   /** The area, drawn once the dialog is open (Leaflet needs its box measured). */
   function showArea(alert) {
-    const element = dialog.querySelector(".dialog-map");
-    openedMap = createCellMap(element, { bbox: tenant.area.bbox, areaName: tenant.area.name });
-    const layer = L.geoJSON(alert.area, {
-      style: { className: "koban-chosen", weight: 1 },
-      interactive: false,
-    }).addTo(openedMap.map);
-    element.dataset.cells = String(alert.area.features.length);
-    if (alert.area.features.length) openedMap.map.fitBounds(layer.getBounds(), { maxZoom: 15, padding: [12, 12] });
+    areaElement.setAttribute("aria-label", t("alerts.areaMap"));
+    areaMap ??= createCellMap(areaElement, { bbox: tenant.area.bbox, areaName: tenant.area.name }).map;
+    areaMap.invalidateSize();
+    areaLayer?.remove();
+    areaLayer = L.geoJSON(alert.area, { style: { className: "koban-chosen", weight: 1 }, interactive: false });
+    areaLayer.addTo(areaMap);
+    areaElement.dataset.cells = String(alert.area.features.length);
+    if (alert.area.features.length) {
+      areaMap.fitBounds(areaLayer.getBounds(), { maxZoom: 15, padding: [12, 12], animate: false });
+    }
   }
 
   statusFilter.addEventListener("change", () => load());
   more.addEventListener("click", () => load({ next: true }));
   byId("alerts-refresh").addEventListener("click", () => load());
-  dialog.addEventListener("close", () => {
-    stopPolling();
-    openedMap?.map.remove();
-    openedMap = null;
-  });
+  dialog.addEventListener("close", stopPolling);
 
   return { load, open, relabel };
 }
