@@ -37,6 +37,9 @@ DATA: Final = Path(__file__).with_name("assistant_data")
 EXAMPLES: Final = DATA / "examples"
 EVALUATION: Final = DATA / "eval"
 KNOWLEDGE: Final = DATA / "knowledge"
+# Training modules of the capability model (knowledge items of kind `training`, tagged with the dimensions and
+# capabilities they build), in every pilot language; each pilot is seeded with those in its languages and English.
+TRAINING: Final = DATA / "training.json"
 VECTORS_FILE: Final = DATA / "knowledge_vectors.npz"
 SEED_TIME: Final = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -82,13 +85,23 @@ def build_classifier(examples: Sequence[Example]) -> Classifier:
 # ---------------------------------------------------------------------------------------------- knowledge
 
 
+def training_entries(tenant: str) -> list[dict[str, Any]]:
+    """The training modules in the tenant's languages and English (`training.json`)."""
+    from koban.tenants.service import get_tenant
+
+    languages = {*get_tenant(tenant).languages, "en"}
+    entries: list[dict[str, Any]] = json.loads(TRAINING.read_text(encoding="utf-8"))
+    return [entry for entry in entries if entry["language"] in languages]
+
+
 def seed_items(tenant: str) -> list[KnowledgeItem]:
-    """The seeded knowledge of a pilot tenant (`knowledge/<tenant>.json`), as stored items."""
+    """The seeded knowledge of a pilot tenant (`knowledge/<tenant>.json`) and its training modules, as stored
+    items."""
     path = KNOWLEDGE / f"{tenant}.json"
     if not path.is_file():
         return []
     items = []
-    for entry in json.loads(path.read_text(encoding="utf-8")):
+    for entry in [*json.loads(path.read_text(encoding="utf-8")), *training_entries(tenant)]:
         fields = dict(entry)
         item_id = fields.pop("id")
         request = KnowledgeItemIn.model_validate(fields)

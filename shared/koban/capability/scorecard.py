@@ -31,7 +31,14 @@ GAP_LEVELS = 1.0
 WEAK_LEVEL = 2
 MAX_RECOMMENDATIONS = 8
 SUMMARY_CHARACTERS = 280
-_AUDIENCE_ORDER = {audience: position for position, audience in enumerate(KnowledgeAudience)}
+# Police modules first, then those for the municipality and partners, then residents' (and any other audience).
+_FIRST_AUDIENCES = (KnowledgeAudience.POLICE, KnowledgeAudience.MUNICIPALITY, KnowledgeAudience.PARTNERS)
+_AUDIENCE_ORDER = {
+    audience: position
+    for position, audience in enumerate(
+        [*_FIRST_AUDIENCES, *(audience for audience in KnowledgeAudience if audience not in _FIRST_AUDIENCES)]
+    )
+}
 _KIND_ORDER = {KnowledgeKind.TRAINING: 0, KnowledgeKind.DOCUMENT: 1, KnowledgeKind.FAQ: 2}
 
 

@@ -84,7 +84,7 @@ class CapabilityModel(_Frozen):
     def capability(self, capability_id: str) -> CapabilitySpec | None:
         return next((capability for capability in self.capabilities if capability.id == capability_id), None)
 
-    def phrase(self, key: str, languages: Sequence[str], **values: object) -> str:
+    def phrase(self, key: str, languages: Sequence[str], /, **values: object) -> str:
         """A phrase of the scorecard in the first of `languages` it has (else English), values filled in."""
         text = pick(self.phrases.get(key, {}), languages) or key
         return text.format(**values) if values else text
