@@ -30,6 +30,7 @@ import { appLanguage, text, useConfigText } from "./text.js";
 
 const PATH = /^\/app\/([a-z0-9][a-z0-9-]{1,39})(?:\/(.*))?$/;
 const PREVIEW_MESSAGE = "koban-app-preview";
+const NETWORK_RETRY_MS = 10_000;
 const VIEWS = {
   emergency: renderEmergency,
   report: renderReport,
@@ -119,6 +120,7 @@ function createApp(tenantId, { preview }) {
     },
   };
   let cleanup = null;
+  let networkDown = false;
 
   function renderShell() {
     const { config } = ctx;
@@ -165,10 +167,40 @@ function createApp(tenantId, { preview }) {
     showConnection();
   }
 
+  /** Offline as the browser says, or as the app found (no answer from the API; browsers may not know). */
   function showConnection() {
+    const offline = !navigator.onLine || networkDown;
     const line = byId("connection");
-    line.hidden = navigator.onLine;
-    line.textContent = navigator.onLine ? "" : text("app.offline");
+    line.hidden = !offline;
+    line.textContent = offline ? text("app.offline") : "";
+  }
+
+  /** Back online: say so, and send what waits. */
+  function reconnected() {
+    networkDown = false;
+    showConnection();
+    if (preview) return;
+    ctx.toast(text("app.back_online"));
+    ctx.outbox?.flush().catch((error) => console.warn("outbox", error));
+  }
+
+  /** While the app runs on what it kept, try the API now and then, in case no `online` event comes. */
+  function watchNetwork() {
+    const timer = setInterval(async () => {
+      if (!networkDown) {
+        clearInterval(timer);
+        return;
+      }
+      try {
+        const { source } = await loadConfig(baseApi, tenantId, ctx.config.locale);
+        if (source !== "offline") {
+          clearInterval(timer);
+          reconnected();
+        }
+      } catch (error) {
+        console.warn("config", error);
+      }
+    }, NETWORK_RETRY_MS);
   }
 
   function home(container) {
@@ -249,9 +281,10 @@ function createApp(tenantId, { preview }) {
   async function start() {
     const { config, source } = await loadConfig(baseApi, tenantId, rememberedLanguage(tenantId));
     rememberLanguage(tenantId, config.locale);
+    networkDown = source === "offline";
+    if (networkDown) watchNetwork();
     await useConfig(config);
     document.body.dataset.configSource = source;
-    render();
     ctx.outbox = createOutbox({
       api: baseApi,
       tenant: tenantId,
@@ -266,6 +299,7 @@ function createApp(tenantId, { preview }) {
       },
       onRefused: (record) => ctx.fail(record.problem, text("report.refused")),
     });
+    render();
     await handleFragment();
     ctx.outbox.flush().catch((error) => console.warn("outbox", error));
     registerWorker(); // not awaited: the app works without it, only not offline
@@ -325,6 +359,7 @@ function createApp(tenantId, { preview }) {
   function startPreview() {
     const categories = new Map();
     async function show({ document: draft, language }) {
+      if (!draft || typeof draft !== "object") return;
       try {
         if (!ctx.tenant) await loadTenant(language);
         if (!categories.has(language)) {
@@ -368,12 +403,7 @@ function createApp(tenantId, { preview }) {
     byId("high-contrast").addEventListener("change", (event) => rethemed({ highContrast: event.target.checked }));
     byId("reading-font").addEventListener("change", (event) => rethemed({ readingFont: event.target.checked }));
     byId("text-size").addEventListener("change", (event) => rethemed({ textScale: Number(event.target.value) }));
-    window.addEventListener("online", () => {
-      showConnection();
-      if (preview) return;
-      ctx.toast(text("app.back_online"));
-      ctx.outbox?.flush().catch((error) => console.warn("outbox", error));
-    });
+    window.addEventListener("online", reconnected);
     window.addEventListener("offline", showConnection);
   }
 
