@@ -120,7 +120,12 @@ def get_scorecard(
     "/v1/tenants/<tenant>/capability/scorecard/export",
     summary="The scorecard as a CSV or PDF file",
     tags=["capability"],
-    responses={200: {"content": {"text/csv": {}, "application/pdf": {}}}},
+    responses={
+        200: {
+            "description": "The file (send Accept: application/pdf for the PDF)",
+            "content": {"text/csv": {}, "application/pdf": {}},
+        }
+    },
 )
 # No return annotation on purpose: powertools then passes the file through unvalidated.
 def get_export(  # type: ignore[no-untyped-def]

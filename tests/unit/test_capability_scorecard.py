@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import tomllib
 import zlib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from koban.assistant.models import KnowledgeAudience, KnowledgeItem, KnowledgeKind, KnowledgeStatus
-from koban.capability.export import safe_cell, scorecard_csv, scorecard_pdf
+from koban.capability.export import FONTS, safe_cell, scorecard_csv, scorecard_pdf
 from koban.capability.indicators import Measure, Unit
 from koban.capability.models import (
     Assessment,
@@ -249,3 +252,16 @@ def test_the_pdf_is_a_valid_document_with_its_fonts_embedded(language: str) -> N
     assert b"/ToUnicode" in document  # the text can be searched and copied in every language
     assert document.count(b"/Type /Page\n") + document.count(b"/Type /Page ") + document.count(b"/Type /Page/") >= 1
     assert len(_page_text(document)) > 1000
+
+
+def test_the_function_packs_the_pdf_writer_with_the_same_pins_as_the_capability_extra() -> None:
+    """fpdf2 (and its pure-Python dependencies) ship with the capability function only, pinned as in pyproject;
+    the fonts ship in the layer beside the code that uses them, with their licence."""
+    repo = Path(__file__).resolve().parents[2]
+    extra = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["optional-dependencies"]["capability"]
+    lines = (repo / "functions" / "capability" / "requirements.txt").read_text().splitlines()
+    requirements = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert sorted(requirements) == sorted(extra)
+    assert all(re.fullmatch(r"[a-z0-9_.-]+==[0-9][0-9.]*", requirement) for requirement in requirements)
+    assert "fpdf2" not in (repo / "shared" / "requirements.txt").read_text()
+    assert {path.name for path in FONTS.iterdir()} >= {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE"}
