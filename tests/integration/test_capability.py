@@ -7,23 +7,21 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
 
 from koban.aggregation.service import rebuild_aggregates, tenant_counters
 from koban.auth import Principal, Role
 from koban.capability.service import scorecard
 from koban.geo import cell_of
-from koban_local.functions import load_handler
 from koban_local.metering import metered
 from koban_local.streams import StreamPoller
-from koban_local.template import Template
 from tests.api import ApiClient, Reply, staff_claims
+from tests.integration.test_problems import aggregation  # noqa: F401 - the stream consumer, as a fixture
 from tests.integration.test_reports_intake import centre, noise_report
+from tests.unit.test_capability_model import KOBAN_DIMENSIONS
 
 TENANT = "pilot-fi"
 BASE = f"/v1/tenants/{TENANT}/capability"
@@ -83,14 +81,7 @@ def test_the_model_has_six_dimensions_with_five_levels_in_the_readers_language(a
     assert swedish.status == finnish.status == 200, swedish.body
     model = swedish.json()
     assert model["language"] == "sv"
-    assert [item["id"] for item in model["dimensions"]] == [
-        "trust",
-        "information_exchange",
-        "accountability",
-        "cohesion",
-        "partnership",
-        "transformation",
-    ]
+    assert [item["id"] for item in model["dimensions"]] == KOBAN_DIMENSIONS
     assert model["dimensions"][0]["name"] == "Förtroende och gemensamt språk"
     assert finnish.json()["dimensions"][0]["name"] == "Luottamus ja yhteinen kieli"
     for entry in model["dimensions"]:
@@ -249,26 +240,11 @@ def test_bad_rounds_periods_and_formats_are_4xx_naming_what(api: ApiClient) -> N
 # ---------------------------------------------------------------------------------------------- indicators
 
 
-@pytest.fixture(scope="module")
-def aggregation(moto_home: dict[str, str], template: Template) -> Iterator[StreamPoller]:
-    function = template.functions["AggregationFunction"]
-    poller = StreamPoller(
-        template,
-        {"AggregationFunction": load_handler(function.code_uri, function.handler, {})},
-        moto_home,
-        dynamodb_client=boto3.client("dynamodb"),
-        streams_client=boto3.client("dynamodbstreams"),
-        poll_interval=0.05,
-    )
-    with poller:
-        yield poller
-
-
 LIVE = "pilot-es"
 
 
 @pytest.fixture(scope="module")
-def live(api: ApiClient, aggregation: StreamPoller) -> dict[str, Any]:
+def live(api: ApiClient, aggregation: StreamPoller) -> dict[str, Any]:  # noqa: F811 - the imported fixture
     """Given in pilot-es: ten reports (three taken by phone or in person, three in English, two answered, one of
     them closed and reopened), a problem with a partner whose action is done and one whose action is open, a
     priority adopted and done with four votes and one only adopted."""

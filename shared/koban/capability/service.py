@@ -42,6 +42,7 @@ from koban.capability.scorecard import Measured, RoundData, dimension_score, rec
 from koban.capability.sources import gather_facts
 from koban.capability.spec import LEVELS, CapabilityModel
 from koban.capability.storage import CapabilityRepository
+from koban.dashboard.service import period
 from koban.errors import Conflict, FieldError, NotFound, ValidationFailed
 from koban.i18n import pick
 from koban.ids import new_id
@@ -53,7 +54,6 @@ POLICE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
 READ_CAPABILITY = POLICE_ROLES | {Role.PARTNER}
 MANAGE_ROUNDS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 DEFAULT_PERIOD_DAYS = 90
-MAX_PERIOD_DAYS = 366
 # The rounds a scorecard's trend shows (each is one Query of its assessments).
 TREND_ROUNDS = 8
 MAX_ROUNDS_LISTED = 100
@@ -243,15 +243,12 @@ def my_assessment(tenant_id: str, round_id: str, principal: Principal | None) ->
 
 
 def windows(first: date | None, last: date | None, today: date) -> tuple[Window, Window]:
-    """The period asked for (default: the last 90 days) and the previous period of the same length."""
+    """The period asked for (default: the last 90 days; checked as the dashboard's periods are) and the previous
+    period of the same length."""
     last = last or today
-    first = first or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-    if first > last:
-        raise ValidationFailed([FieldError("query.from", "must not be after 'to'")])
-    if (last - first).days + 1 > MAX_PERIOD_DAYS:
-        raise ValidationFailed([FieldError("query.from", f"a period may cover at most {MAX_PERIOD_DAYS} days")])
-    length = timedelta(days=(last - first).days + 1)
-    return Window(first, last), Window(first - length, last - length)
+    span = period(first or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1), last, today)
+    length = timedelta(days=span.days)
+    return Window(span.first, span.last), Window(span.first - length, span.last - length)
 
 
 def _knowledge_items(tenant: Tenant) -> list[KnowledgeItem]:
