@@ -13,7 +13,10 @@ from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
@@ -53,6 +56,15 @@ def create_app() -> APIGatewayRestResolver:
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response[str]:
         return from_validation_errors(error.errors())
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _not_json(_: RequestUnsupportedContentType) -> Response[str]:
+        return problem(415, "Send the request body as application/json.", code="unsupported_media_type")
+
+    @app.exception_handler(UnicodeDecodeError)
+    def _not_text(_: UnicodeDecodeError) -> Response[str]:
+        # A body that is not UTF-8 reaches a handler base64-encoded; powertools fails decoding it for the model.
+        return problem(400, "The request body is not UTF-8 encoded JSON.", code="malformed_json")
 
     @app.exception_handler(KobanError)
     def _domain_error(error: KobanError) -> Response[str]:
