@@ -6,7 +6,7 @@ gateway.
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -104,10 +104,13 @@ class LocalHome:
 def register_demo_api_keys() -> None:
     """The keys `koban api-key` prints, stored (hashed) like any client app's, so Open311 clients work at once."""
     from koban.api_keys.service import register_api_key
+    from koban.errors import Conflict
     from koban.tenants.service import list_tenants
 
     for tenant in list_tenants():
-        register_api_key(tenant.id, "koban-local demo", issue_open311_key(tenant.id), created_by="koban-local")
+        # moto keeps its state per process: a second home in the same process finds the (deterministic) keys there.
+        with suppress(Conflict):
+            register_api_key(tenant.id, "koban-local demo", issue_open311_key(tenant.id), created_by="koban-local")
 
 
 def publish_default_app_configs() -> None:
