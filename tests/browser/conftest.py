@@ -58,12 +58,22 @@ class Site:
     burst_cell: str
     priorities: dict[str, str] = field(default_factory=dict)  # status → priority id
 
-    def api(self, method: str, path: str, *, role: str | None = "officer", language: str = "en", **kwargs: Any) -> Any:
-        """The tenant's `path` (e.g. "/problems") as staff of `role`, or anonymously with role=None."""
+    def api(
+        self,
+        method: str,
+        path: str,
+        *,
+        role: str | None = "officer",
+        language: str = "en",
+        tenant: str = TENANT,
+        **kwargs: Any,
+    ) -> Any:
+        """The tenant's `path` (e.g. "/problems") as staff of `role`, or anonymously with role=None. Another
+        `tenant` than the seeded one serves tests whose data must not reach the seeded tenant's figures."""
         headers = {"Accept-Language": language}
         if role:
-            headers["Authorization"] = f"Bearer {issue_staff_token(TENANT, role)}"
-        reply = requests.request(method, f"{self.url}/v1/tenants/{TENANT}{path}", headers=headers, timeout=30, **kwargs)
+            headers["Authorization"] = f"Bearer {issue_staff_token(tenant, role)}"
+        reply = requests.request(method, f"{self.url}/v1/tenants/{tenant}{path}", headers=headers, timeout=30, **kwargs)
         assert reply.ok, f"{method} {path}: {reply.status_code} {reply.text}"
         return reply.json()
 
