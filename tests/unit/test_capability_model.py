@@ -14,6 +14,7 @@ from koban.capability import registry
 from koban.capability.indicators import KNOWN_INDICATORS
 from koban.capability.spec import CapabilityModelPart, CapabilitySpec, DimensionSpec, IndicatorSpec, merge_parts
 from koban.plugins import PluginConfigurationError, hookimpl
+from koban.plugins.checks import capability_problems
 from koban.plugins.host import build_plugin_manager
 from koban.tenants.models import Tenant
 from koban.tenants.service import get_tenant
@@ -30,23 +31,6 @@ KOBAN_DIMENSIONS = [
 ]
 
 
-def _texts(part: CapabilityModelPart) -> Iterator[tuple[str, dict[str, str]]]:
-    for dimension in part.dimensions:
-        yield f"{dimension.id}.name", dimension.name
-        yield f"{dimension.id}.description", dimension.description
-    for capability in part.capabilities:
-        yield f"{capability.id}.name", capability.name
-        yield f"{capability.id}.description", capability.description
-        for index, level in enumerate(capability.levels, start=1):
-            yield f"{capability.id}.level{index}", level
-    for indicator in part.indicators:
-        yield f"{indicator.id}.name", indicator.name
-        yield f"{indicator.id}.definition", indicator.definition
-    for index, level in enumerate(part.level_names, start=1):
-        yield f"level{index}", level
-    yield from part.phrases.items()
-
-
 def test_the_default_model_has_the_six_koban_dimensions_each_with_capabilities_and_indicators() -> None:
     part = capability_model_part()
     assert [dimension.id for dimension in part.dimensions] == KOBAN_DIMENSIONS
@@ -58,7 +42,8 @@ def test_the_default_model_has_the_six_koban_dimensions_each_with_capabilities_a
 
 @pytest.mark.parametrize("language", PILOT_LANGUAGES)
 def test_every_text_of_the_default_model_is_there_in_every_pilot_language(language: str) -> None:
-    missing = [key for key, texts in _texts(capability_model_part()) if not texts.get(language, "").strip()]
+    model = merge_parts([capability_model_part()], KNOWN_INDICATORS)
+    missing = [key for key, texts in model.texts() if not texts.get(language, "").strip()]
     assert not missing, f"{language} lacks {missing[:10]}"
 
 
@@ -145,6 +130,19 @@ def test_a_city_part_rewords_a_capability_adds_one_and_overrides_a_phrase_in_one
 def test_a_broken_part_is_refused_with_a_message_that_names_it(part: CapabilityModelPart, problem: str) -> None:
     with pytest.raises(PluginConfigurationError, match=problem):
         merge_parts([part, capability_model_part()], KNOWN_INDICATORS)
+
+
+def test_plugin_checks_name_a_capability_text_missing_in_one_of_the_tenants_languages(
+    manager: pluggy.PluginManager,
+) -> None:
+    assert capability_problems(get_tenant("pilot-fi")) == []
+    manager.register(_CityPlugin("pilot-fi"))  # its capability speaks English only, the tenant fi, sv and en
+    registry.clear_caches()
+    problems = [str(problem) for problem in capability_problems(get_tenant("pilot-fi"))]
+    assert "pilot-fi capability online_fraud_help.name: no text in fi, sv" in problems
+    manager.register(_BrokenPlugin())
+    registry.clear_caches()
+    assert [problem.where for problem in capability_problems(get_tenant("pilot-fi"))] == ["pilot-fi capability model"]
 
 
 def test_a_part_must_have_five_levels_per_capability() -> None:

@@ -9,7 +9,7 @@ language.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -88,6 +88,23 @@ class CapabilityModel(_Frozen):
         """A phrase of the scorecard in the first of `languages` it has (else English), values filled in."""
         text = pick(self.phrases.get(key, {}), languages) or key
         return text.format(**values) if values else text
+
+    def texts(self) -> Iterator[tuple[str, Mapping[str, str]]]:
+        """Every text of the model with where it is (for checks that each exists in every language)."""
+        for dimension in self.dimensions:
+            yield f"{dimension.id}.name", dimension.name
+            yield f"{dimension.id}.description", dimension.description
+        for capability in self.capabilities:
+            yield f"{capability.id}.name", capability.name
+            yield f"{capability.id}.description", capability.description
+            for level, text in enumerate(capability.levels, start=1):
+                yield f"{capability.id}.level{level}", text
+        for indicator in self.indicators:
+            yield f"{indicator.id}.name", indicator.name
+            yield f"{indicator.id}.definition", indicator.definition
+        for level, text in enumerate(self.level_names, start=1):
+            yield f"level{level}", text
+        yield from self.phrases.items()
 
     def level_name(self, level: int, languages: Sequence[str]) -> str:
         return pick(self.level_names[level - 1], languages) if level - 1 < len(self.level_names) else str(level)

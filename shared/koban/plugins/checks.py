@@ -85,6 +85,7 @@ def translation_problems(tenant: Tenant) -> list[Problem]:
                 problems += _missing(f"{tenant.id} unit {unit.code} {contact.channel} hours", contact.hours, languages)
     for status, names in tenant.status_names.items():
         problems += _missing(f"{tenant.id} status name {status}", names, languages)
+    problems += capability_problems(tenant)
     english = catalog("en")
     for language in languages:
         messages = catalog(language)
@@ -100,6 +101,21 @@ def translation_problems(tenant: Tenant) -> list[Problem]:
                         f"placeholders {sorted(ours)}, English has {sorted(theirs)}",
                     )
                 )
+    return problems
+
+
+def capability_problems(tenant: Tenant) -> list[Problem]:
+    """The tenant's capability model (`koban_capability_model`): merged without error, every text in every language
+    of the tenant."""
+    from koban.capability.registry import tenant_model
+
+    try:
+        model = tenant_model(tenant.id)
+    except PluginConfigurationError as error:
+        return [Problem(f"{tenant.id} capability model", error.detail)]
+    problems: list[Problem] = []
+    for where, text in model.texts():
+        problems += _missing(f"{tenant.id} capability {where}", text, tenant.languages)
     return problems
 
 
