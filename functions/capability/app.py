@@ -32,7 +32,9 @@ from koban.capability.service import (
 )
 from koban.http.api import create_app, created, lambda_entry
 from koban.http.params import AcceptLanguage, TenantPath, languages
+from koban.warmup import warm_up_for_snapshot
 
+warm_up_for_snapshot(("dynamodb", "s3"))
 app = create_app()
 
 RoundPath = Annotated[str, Path(pattern=r"^[0-9a-z]{20}$", description="Assessment round id")]
