@@ -31,7 +31,7 @@ from koban_local.home import LocalHome
 from koban_local.plugin_tools import add_commands as add_plugin_commands
 from koban_local.plugin_tools import startup_problem
 from koban_local.streams import StreamPoller
-from koban_local.template import Template
+from koban_local.template import LOCAL_STACK_NAME, Template
 from koban_local.tokens import ROLES, issue_open311_key, issue_staff_token
 
 PILOT_TENANTS = ("pilot-nl", "pilot-pl", "pilot-fi", "pilot-es", "pilot-pt", "pilot-be")
@@ -85,6 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a running `koban serve`'s local AWS (printed at start); without it, the AWS account and the "
         "table names in the environment (REPORTS_TABLE, AGGREGATES_TABLE) are used",
     )
+    rebuild.add_argument(
+        "--stack-name",
+        default=LOCAL_STACK_NAME,
+        help=f"with --endpoint-url: the stack name prefixing the local tables (default {LOCAL_STACK_NAME})",
+    )
     rebuild.set_defaults(run=_rebuild_aggregates)
 
     add_plugin_commands(commands)  # koban plugins, koban plugin new NAME
@@ -121,7 +126,7 @@ def _openapi(arguments: argparse.Namespace) -> int:
 
 def _rebuild_aggregates(arguments: argparse.Namespace) -> int:
     if arguments.endpoint_url:
-        _point_at_local_home(arguments.endpoint_url)
+        _point_at_local_home(arguments.endpoint_url, arguments.stack_name)
     from koban.aggregation.service import rebuild_aggregates
 
     for tenant in arguments.tenant or tenant_ids():
@@ -130,16 +135,16 @@ def _rebuild_aggregates(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _point_at_local_home(endpoint_url: str) -> None:
+def _point_at_local_home(endpoint_url: str, stack_name: str) -> None:
     """Address the tables of a running `koban serve` (they are named from the template, as it names them)."""
     from koban.caches import reset_process_caches
     from koban_local.aws_local import LOCAL_CREDENTIALS
-    from koban_local.template import LOCAL_REGION, LOCAL_STACK_NAME
+    from koban_local.template import LOCAL_REGION
 
     template = Template.load(home() / "template.yaml")
     # The names create_resources gives tables without a TableName, so both sides agree.
-    names = {logical_id: f"{LOCAL_STACK_NAME}-{logical_id}" for logical_id in template.tables}
-    environment = template.resolve_environment("ReportsFunction", names)
+    names = {logical_id: f"{stack_name}-{logical_id}" for logical_id in template.tables}
+    environment = template.resolve_environment("ReportsFunction", names, stack_name=stack_name)
     # moto answers an index page by scanning the whole table: a full local seed takes longer than a Lambda's 5 s.
     local = {"AWS_ENDPOINT_URL": endpoint_url, "KOBAN_AWS_READ_TIMEOUT_SECONDS": "120"}
     os.environ.update({**environment, **LOCAL_CREDENTIALS, **local})
@@ -277,11 +282,18 @@ def _banner(gateway: LocalGateway, aws_endpoint: str, tenants: Sequence[str]) ->
 
 
 # The built web pages the banner names; a page that is not built (`make web`) is not listed.
-_PAGE_LABELS = {"/dashboard/": "Dashboard", "/public/": "Public view", "/app/": "Citizen app"}
+_PAGE_LABELS = {
+    "/dashboard/": "Dashboard",
+    "/public/": "Public view",
+    "/app/": "Citizen app",
+    "/designer/": "App designer",
+}
+# Staff pages, with the role their sign-in link signs in as.
+_SIGN_IN_AS = {"/dashboard/": "officer", "/designer/": "admin"}
 
 
 def page_lines(base: str, prefixes: Iterable[str], tenants: Sequence[str]) -> list[str]:
-    """A line per web page; the dashboard's with a link that signs in at once (the token travels in the fragment,
+    """A line per web page; the staff pages' with a link that signs in at once (the token travels in the fragment,
     which the browser never sends and the page removes from the address bar)."""
     order = [*_PAGE_LABELS]
     lines: list[str] = []
@@ -290,9 +302,10 @@ def page_lines(base: str, prefixes: Iterable[str], tenants: Sequence[str]) -> li
         label = f"{_PAGE_LABELS.get(prefix, 'Web'):<12}"
         if not first:
             lines.append(f"  {label} {base}{prefix}")
-        elif prefix == "/dashboard/":
-            link = f"{base}{prefix}#token={issue_staff_token(first, 'officer')}"
-            lines += [f"  {label} {base}{prefix}", f"  {'':<12} signed in as {first} officer: {link}"]
+        elif prefix in _SIGN_IN_AS:
+            role = _SIGN_IN_AS[prefix]
+            link = f"{base}{prefix}#token={issue_staff_token(first, role)}"
+            lines += [f"  {label} {base}{prefix}", f"  {'':<12} signed in as {first} {role}: {link}"]
         else:
             lines.append(f"  {label} {base}{prefix}{first}/ (any tenant: {prefix}<tenant>/)")
     return lines

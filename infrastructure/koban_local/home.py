@@ -21,7 +21,7 @@ from koban_local.gateway import LocalGateway
 from koban_local.queues import QueuePoller
 from koban_local.running import EnvironmentPatch
 from koban_local.streams import StreamPoller
-from koban_local.template import Template
+from koban_local.template import LOCAL_STACK_NAME, Template
 from koban_local.tokens import issue_open311_key
 
 # Web pages served by the local gateway, from the web assets build (S3 + CloudFront in the cloud): URL prefix →
@@ -30,10 +30,18 @@ STATIC_PAGES = {"/dashboard/": "dashboard", "/app/": "app", "/public/": "public"
 
 
 class LocalHome:
-    """Start with `with LocalHome(root, port=0) as home:`; `home.gateway.url` is where it listens."""
+    """Start with `with LocalHome(root, port=0) as home:`; `home.gateway.url` is where it listens.
 
-    def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+    `stack_name` prefixes the names of its tables, buckets and queues, as CloudFormation does. moto keeps its
+    state per process, so homes (and in-process moto tests) that share a process need names of their own, or
+    one home's pollers would consume another's queues and streams.
+    """
+
+    def __init__(
+        self, root: Path, *, host: str = "127.0.0.1", port: int = 8000, stack_name: str = LOCAL_STACK_NAME
+    ) -> None:
         self.root = root
+        self.stack_name = stack_name
         self.template = Template.load(root / "template.yaml")
         self.host = host
         self.port = port
@@ -59,9 +67,9 @@ class LocalHome:
         self._stack.callback(reset_process_caches)
         reset_process_caches()  # clients made before AWS_ENDPOINT_URL was set must not be reused
         dynamodb: Any = boto3.client("dynamodb")
-        self.physical_names = create_resources(self.template, dynamodb, boto3.client("s3"))
+        self.physical_names = create_resources(self.template, dynamodb, boto3.client("s3"), self.stack_name)
         self.environments = {
-            function_id: self.template.resolve_environment(function_id, self.physical_names)
+            function_id: self.template.resolve_environment(function_id, self.physical_names, stack_name=self.stack_name)
             for function_id in self.template.functions
         }
         self._set_environment(shared_environment(self.environments))

@@ -248,11 +248,16 @@ class Template:
         return None if resolved is _NO_VALUE else resolved
 
     def resolve_environment(
-        self, function_id: str, physical_names: Mapping[str, str], *, region: str = LOCAL_REGION
+        self,
+        function_id: str,
+        physical_names: Mapping[str, str],
+        *,
+        region: str = LOCAL_REGION,
+        stack_name: str = LOCAL_STACK_NAME,
     ) -> dict[str, str]:
         """The function's environment variables as Lambda would set them (all strings)."""
         function = self.functions[function_id]
-        resolver = _Resolver(self, physical_names, region, LOCAL_ACCOUNT_ID, LOCAL_STACK_NAME)
+        resolver = _Resolver(self, physical_names, region, LOCAL_ACCOUNT_ID, stack_name)
         environment: dict[str, str] = {}
         for name, raw in function.environment.items():
             value = resolver.value(raw)

@@ -164,7 +164,7 @@ def site(repo_root: Path) -> Iterator[Site]:
     built = repo_root / "infrastructure" / "web" / "dist"
     if not (built / ".built").is_file():
         pytest.fail("The web pages are not built: run `make web` (`make test` does it first).")
-    with LocalHome(repo_root, port=0) as home:
+    with LocalHome(repo_root, port=0, stack_name="koban-browser") as home:
         home.gateway.start()
         seed_all(SEED_REPORTS, progress=lambda line: None, tenants=[TENANT])
         found = Site(home.gateway.url, _post_burst(home.gateway.url))

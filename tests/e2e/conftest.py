@@ -14,7 +14,8 @@ from koban_local.tokens import issue_staff_token
 
 @pytest.fixture(scope="session")
 def home(repo_root: Path) -> Iterator[LocalHome]:
-    with LocalHome(repo_root, port=0) as started:
+    # Names of its own: in-process moto tests and the browser tier's home may share this worker process.
+    with LocalHome(repo_root, port=0, stack_name="koban-e2e") as started:
         started.gateway.start()
         yield started
 

@@ -49,7 +49,16 @@ def test_aggregates_rebuild_finds_the_stream_kept_counters_exact(home: LocalHome
         assert requests.post(f"{base_url}/v1/tenants/pilot-pt/reports", json=body, timeout=10).status_code == 201
     home.poller.drain(timeout=60)
     # When an operator rebuilds the counters from the reports with the command line
-    result = koban("aggregates", "rebuild", "--tenant", "pilot-pt", "--endpoint-url", home.aws.endpoint_url)
+    result = koban(
+        "aggregates",
+        "rebuild",
+        "--tenant",
+        "pilot-pt",
+        "--endpoint-url",
+        home.aws.endpoint_url,
+        "--stack-name",
+        home.stack_name,
+    )
     # Then nothing needed correcting
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("pilot-pt: ")

@@ -14,14 +14,17 @@ from koban_local.aws_local import create_resources
 from koban_local.template import Template
 from tests.api import ApiClient
 
+STACK_NAME = "koban-it"
+
 
 @pytest.fixture(scope="module")
 def moto_home(template: Template) -> Iterator[dict[str, str]]:
     """Given the template's tables and buckets in a fresh moto account, and the functions' environment set."""
     with mock_aws():
         reset_process_caches()
-        names = create_resources(template, boto3.client("dynamodb"), boto3.client("s3"))
-        environment = template.resolve_environment("ReportsFunction", names)
+        # Names of their own: a local home of another tier may poll "koban-local-*" in this process.
+        names = create_resources(template, boto3.client("dynamodb"), boto3.client("s3"), STACK_NAME)
+        environment = template.resolve_environment("ReportsFunction", names, stack_name=STACK_NAME)
         saved = {name: os.environ.get(name) for name in environment}
         os.environ.update(environment)
         try:

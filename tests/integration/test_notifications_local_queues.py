@@ -14,6 +14,7 @@ import pytest
 from koban_local.aws_local import create_resources
 from koban_local.queues import QueuePoller
 from koban_local.template import Template
+from tests.integration.conftest import STACK_NAME
 
 QUEUE = "NotificationDeliveryQueue"
 DEAD_LETTERS = "NotificationDeliveryDeadLetterQueue"
@@ -48,7 +49,7 @@ def test_given_the_template_when_resources_are_created_then_keys_and_queues_are_
     personal = kms.describe_key(KeyId=moto_home["PersonalDataKey"])["KeyMetadata"]
     url = sqs.get_queue_url(QueueName=moto_home[QUEUE])["QueueUrl"]
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    again = create_resources(template, boto3.client("dynamodb"), boto3.client("s3"))
+    again = create_resources(template, boto3.client("dynamodb"), boto3.client("s3"), STACK_NAME)
 
     assert (signing["KeySpec"], signing["KeyUsage"]) == ("HMAC_256", "GENERATE_VERIFY_MAC")
     assert personal["KeyUsage"] == "ENCRYPT_DECRYPT"
