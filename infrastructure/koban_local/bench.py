@@ -6,6 +6,8 @@
    aggregation consumer's throughput in stream records per second.
 3. Import time of each function relative to a bare powertools + boto3 handler (cold-start proxy).
 4. Requests per second through the local gateway (HTTP keep-alive) next to calling the handler directly.
+5. The assistant: cold initialisation, warm p50/p95 per message, its package size against Lambda's limit.
+6. An area alert fanned out to 10,000 subscribers: AWS calls per delivery, alerts and deliveries per second.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from urllib.parse import urlencode, urlsplit
 
 from koban.reports.models import Report
 from koban.tenants.models import Tenant
+from koban_local.bench_assistant import assistant_section
+from koban_local.bench_notifications import notification_section
 from koban_local.cli import home as repository_root
 from koban_local.functions import Handler, LocalLambdaContext
 from koban_local.home import LocalHome
@@ -495,6 +499,9 @@ def main() -> int:
         # compete for the one interpreter's time.
         home.poller.stop()
         sections = [cost_section(home), dashboard_section(home), import_section(home), throughput_section(home)]
+        sections.append(assistant_section(home))
+        # One city-wide alert to 10,000 subscribers: the fan-out through moto takes minutes per alert.
+        sections.append(notification_section(home, alerts=1))
     print("KOBAN benchmark (make bench)")
     for section in sections:
         print()

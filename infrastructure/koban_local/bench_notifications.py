@@ -170,7 +170,7 @@ def notification_section(home: LocalHome, subscribers: int = SUBSCRIBERS, alerts
     worker = {name: count for name, count in calls.items() if name not in POLLER_OPERATIONS}
     seconds = sum(duration for _, duration in rounds)
     lines = [
-        f"5. Area alert fan-out ({TENANT}; {subscribers:,} push subscribers over the whole city, {alerts} city-wide "
+        f"6. Area alert fan-out ({TENANT}; {subscribers:,} push subscribers over the whole city, {alerts} city-wide "
         f"alerts approved over HTTP, delivered by the worker through the local outbox, unpaced)",
         f"   deliveries: {deliveries:,} ({deliveries // max(alerts, 1):,} per alert, each subscriber once); "
         f"subscribers stored in {seeding:.0f} s",
