@@ -76,6 +76,30 @@ function sharedHead() {
     .trim();
 }
 
+/**
+ * A piece of markup pages share: `%PARTIAL:name key=value ...%` in a page's index.html is src/shared/name.html
+ * (without its leading comment) with each {{key}} replaced by its value (values have no spaces).
+ */
+function partial(page, name, parameters) {
+  const file = join(source, "shared", `${name}.html`);
+  if (!existsSync(file)) throw new Error(`${page}/index.html: no partial src/shared/${name}.html`);
+  const values = Object.fromEntries(
+    parameters
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((pair) => pair.split("=", 2)),
+  );
+  const markup = readFileSync(file, "utf8")
+    .replace(/^<!--[\s\S]*?-->\s*/, "")
+    .trim()
+    .replace(/\{\{(\w+)\}\}/g, (match, key) => {
+      if (!(key in values)) throw new Error(`${page}/index.html: partial ${name} needs ${key}=...`);
+      return values[key];
+    });
+  return markup;
+}
+
 async function buildPage(page) {
   const out = join(dist, page);
   rmSync(out, { recursive: true, force: true });
@@ -104,6 +128,9 @@ async function buildPage(page) {
   const style = entry[1].cssBundle ? relative(out, join(here, entry[1].cssBundle)) : null;
   let html = readFileSync(join(source, page, "index.html"), "utf8");
   html = html.replace("%HEAD%", sharedHead());
+  html = html.replace(/%PARTIAL:([a-z][a-z0-9-]*)((?: [A-Za-z]+=[^\s%]+)*)%/g, (_, name, parameters) =>
+    partial(page, name, parameters),
+  );
   html = html.replaceAll("%MAIN_JS%", `/${page}/${script}`);
   html = html.replaceAll("%MAIN_CSS%", style ? `/${page}/${style}` : "");
   if (html.includes("%")) {

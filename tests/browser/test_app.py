@@ -17,11 +17,14 @@ import requests
 from playwright.sync_api import Page, Response, Route, expect
 
 from koban_local.tokens import issue_staff_token
-from tests.browser.conftest import BROWSER_GROUP, TENANT, Site, Watched
-from tests.browser.test_alerts import CODE, eventually, outbox
+from tests.browser.conftest import BROWSER_GROUP, Site, Watched
+from tests.browser.test_alerts import CODE, eventually
 
 pytestmark = pytest.mark.xdist_group(BROWSER_GROUP)
 
+# The app's tests use a force of their own: what they report and publish must not move the seeded force's figures,
+# which the dashboard's tests check.
+APP = "pilot-pt"
 OFFLINE = "ERR_INTERNET_DISCONNECTED"
 PICKED = re.compile(r"^-?[0-9.]+,-?[0-9.]+$")
 
@@ -29,17 +32,30 @@ PICKED = re.compile(r"^-?[0-9.]+,-?[0-9.]+$")
 # ---------------------------------------------------------------------------------------------- the configuration
 
 
+def app_api(site: Site, method: str, path: str, **kwargs: Any) -> Any:
+    """The app's force's `path`, as Site.api gives the seeded force's."""
+    return site.api(method, path, tenant=APP, **kwargs)
+
+
+def app_outbox(site: Site) -> list[dict[str, Any]]:
+    """The newest hundred messages the outbox kept for the app's force (more than its tests make)."""
+    items: list[dict[str, Any]] = app_api(site, "GET", "/notifications/outbox", params={"limit": 100})["items"]
+    return items
+
+
 def published(site: Site, locale: str = "en") -> dict[str, Any]:
     """What the app receives: GET …/app-config for the web in `locale`."""
-    config: dict[str, Any] = site.api("GET", "/app-config", role=None, params={"platform": "web", "locale": locale})
+    config: dict[str, Any] = app_api(
+        site, "GET", "/app-config", role=None, params={"platform": "web", "locale": locale}
+    )
     return config
 
 
 def put_draft(site: Site, document: dict[str, Any], if_match: str = "*") -> dict[str, Any]:
     reply = requests.put(
-        f"{site.url}/v1/tenants/{TENANT}/app-config/draft",
+        f"{site.url}/v1/tenants/{APP}/app-config/draft",
         json=document,
-        headers={"Authorization": f"Bearer {issue_staff_token(TENANT, 'admin')}", "If-Match": if_match},
+        headers={"Authorization": f"Bearer {issue_staff_token(APP, 'admin')}", "If-Match": if_match},
         timeout=30,
     )
     assert reply.ok, reply.text
@@ -49,11 +65,11 @@ def put_draft(site: Site, document: dict[str, Any], if_match: str = "*") -> dict
 
 def publish_changed(site: Site, change: Callable[[dict[str, Any]], None], note: str) -> int:
     """Change the draft with `change`, save it and publish it; the new live version."""
-    draft = site.api("GET", "/app-config/draft", role="admin")
+    draft = app_api(site, "GET", "/app-config/draft", role="admin")
     document = draft["document"]
     change(document)
     put_draft(site, document, f'"r{draft["revision"]}"')
-    publication = site.api("POST", "/app-config/publish", role="admin", json={"note": note})
+    publication = app_api(site, "POST", "/app-config/publish", role="admin", json={"note": note})
     assert publication["published"], publication
     version: int = publication["version"]["version"]
     return version
@@ -64,14 +80,14 @@ def restore_app_config(site: Site) -> Iterator[None]:
     """Tests that publish leave the live version and the draft as they found them (the others expect those)."""
 
     def live() -> tuple[int, dict[str, Any]]:
-        version = site.api("GET", "/app-config/versions", role="admin", params={"limit": 1})["live_version"]
-        return version, site.api("GET", f"/app-config/versions/{version}", role="admin")["document"]
+        version = app_api(site, "GET", "/app-config/versions", role="admin", params={"limit": 1})["live_version"]
+        return version, app_api(site, "GET", f"/app-config/versions/{version}", role="admin")["document"]
 
     version, document = live()
     yield
     if live()[1] != document:  # (a test that rolled back itself may have made it live again already)
         restore = {"version": version, "note": "browser test restores"}
-        site.api("POST", "/app-config/rollback", role="admin", json=restore)
+        app_api(site, "POST", "/app-config/rollback", role="admin", json=restore)
     put_draft(site, document)
 
 
@@ -92,7 +108,7 @@ def noise_category(document: dict[str, Any]) -> dict[str, Any]:
 
 def open_app(open_page: Any, site: Site, path: str = "", locale: str = "en-GB") -> Watched:
     watched: Watched = open_page(locale)
-    watched.page.goto(f"{site.url}/app/{TENANT}/{path}")
+    watched.page.goto(f"{site.url}/app/{APP}/{path}")
     expect(watched.page.locator("#view-title")).to_be_visible()
     return watched
 
@@ -101,15 +117,21 @@ def fill_noise_report(page: Page, description: str) -> None:
     """A night-noise report with the taxonomy's required answers and the map's centre as the place."""
     page.select_option("#report-category", "noise_night")
     page.fill("#report-description", description)
-    page.check("#q-noise_source input[value=music]")
-    page.check("#q-ongoing input[value=false]")
+    choose(page, "noise_source", "music")
+    choose(page, "ongoing", "false")
     page.click("#report-place-centre")
     expect(page.locator("#report-place-map")).to_have_attribute("data-picked", PICKED)
 
 
+def choose(page: Page, question: str, option: str) -> None:
+    """Answer a choice or yes/no question of the report form (`q-` ids), or of another form by its full id."""
+    control = question if question.startswith("survey-") else f"q-{question}"
+    page.check(f'#{control} input[value="{option}"]')
+
+
 def reports_with(site: Site, marker: str) -> list[dict[str, Any]]:
     """The staff queue's reports whose text starts with `marker` (newest first, the first 100)."""
-    queue = site.api("GET", "/reports", params={"category": "noise_night", "limit": 100})
+    queue = app_api(site, "GET", "/reports", params={"category": "noise_night", "limit": 100})
     return [item for item in queue["items"] if item["excerpt"].startswith(marker)]
 
 
@@ -127,7 +149,7 @@ def confirmation_code(site: Site, subscription_id: str) -> str:
     """The six digits the outbox kept for a subscription's double opt-in."""
 
     def found() -> str | None:
-        for item in outbox(site):
+        for item in app_outbox(site):
             match = CODE.search(item["text"]) if item["subscription_id"] == subscription_id else None
             if match and item["kind"] == "confirmation":
                 return match.group(1)
@@ -142,14 +164,14 @@ def confirmation_code(site: Site, subscription_id: str) -> str:
 
 
 def test_the_app_renders_the_published_configuration_and_revalidates_it(open_page: Any, site: Site) -> None:
-    # Given what the API delivers to the web in English and in Dutch
-    english, dutch = published(site, "en"), published(site, "nl")
+    # Given what the API delivers to the web in English and in Portuguese
+    english, portuguese = published(site, "en"), published(site, "pt")
     # When a resident opens the app
     watched: Watched = open_page("en-GB")
     page = watched.page
     answers: list[Response] = []
     page.on("response", lambda response: answers.append(response) if "/app-config" in response.url else None)
-    page.goto(f"{site.url}/app/{TENANT}/")
+    page.goto(f"{site.url}/app/{APP}/")
     # Then it shows the force's name, the 112 button and one tile per enabled module but the 112 one, in order
     expect(page.locator("#app-name")).to_have_text(english["name"])
     emergency = next(module for module in english["modules"] if module["type"] == "emergency")
@@ -170,14 +192,14 @@ def test_the_app_renders_the_published_configuration_and_revalidates_it(open_pag
     expect(page.locator("body")).to_have_attribute("data-config-source", "revalidated")
     assert [answer.status for answer in answers] == [200, 304]
     assert answers[1].request.headers["if-none-match"] == answers[0].headers["etag"]
-    # When the resident switches to Dutch, then the app shows the Dutch configuration
+    # When the resident switches to Portuguese, then the app shows the Portuguese configuration
     page.locator("#settings summary").click()
-    page.select_option("#language", "nl")
+    page.select_option("#language", "pt")
     expect(page.locator("#modules .tile-title")).to_have_text(
-        [module["title"] for module in dutch["modules"] if module["type"] != "emergency"]
+        [module["title"] for module in portuguese["modules"] if module["type"] != "emergency"]
     )
-    expect(page.locator("html")).to_have_attribute("lang", "nl")
-    watched.screenshot("app-home-nl")
+    expect(page.locator("html")).to_have_attribute("lang", "pt")
+    watched.screenshot("app-home-pt")
 
 
 def rgb(hex_colour: str) -> str:
@@ -195,13 +217,13 @@ def test_a_conditional_question_appears_only_while_its_rule_holds_and_hidden_ans
             {
                 "code": "address_known",
                 "type": "boolean",
-                "label": {"en": "Do you know the address of the party?", "nl": "Weet je het adres van het feest?"},
+                "label": {"en": "Do you know the address of the party?", "pt": "Sabe a morada da festa?"},
                 "visible_if": {"==": [{"var": "answers.noise_source"}, "party"]},
             },
             {
                 "code": "party_address",
                 "type": "string",
-                "label": {"en": "Which address?", "nl": "Welk adres?"},
+                "label": {"en": "Which address?", "pt": "Que morada?"},
                 "visible_if": {"==": [{"var": "answers.address_known"}, True]},
                 "required_if": {"==": [{"var": "answers.ongoing"}, True]},
             },
@@ -217,25 +239,25 @@ def test_a_conditional_question_appears_only_while_its_rule_holds_and_hidden_ans
     expect(known).to_be_hidden()
     expect(address).to_be_hidden()
     # When the source is music, then still not; when it is a party, then the first one appears
-    page.check("#q-noise_source input[value=music]")
+    choose(page, "noise_source", "music")
     expect(known).to_be_hidden()
-    page.check("#q-noise_source input[value=party]")
+    choose(page, "noise_source", "party")
     expect(known).to_be_visible()
     expect(address).to_be_hidden()
     # When they know the address, then the second appears: optional while the noise is not going on, then required
-    page.check("#q-address_known input[value=true]")
+    choose(page, "address_known", "true")
     expect(address).to_be_visible()
-    page.check("#q-ongoing input[value=false]")
+    choose(page, "ongoing", "false")
     expect(address.locator(".required-mark")).to_have_text("(Optional)")
-    page.check("#q-ongoing input[value=true]")
+    choose(page, "ongoing", "true")
     expect(address.locator(".required-mark")).to_have_text("(Required)")
     watched.screenshot("app-conditional")
     # When the source is music again, then both go: the hidden yes no longer shows the address question
-    page.check("#q-noise_source input[value=music]")
+    choose(page, "noise_source", "music")
     expect(known).to_be_hidden()
     expect(address).to_be_hidden()
     # When it is a party again and the required address is left empty, then the app asks for it
-    page.check("#q-noise_source input[value=party]")
+    choose(page, "noise_source", "party")
     expect(address).to_be_visible()
     page.click("#report-place-centre")
     page.click("#report-submit")
@@ -245,7 +267,7 @@ def test_a_conditional_question_appears_only_while_its_rule_holds_and_hidden_ans
     page.fill("#q-party_address", "Dijkstraat 12")
     page.click("#report-submit")
     report_id, _ = tracking_code(page)
-    answers = site.api("GET", f"/reports/{report_id}")["answers"]
+    answers = app_api(site, "GET", f"/reports/{report_id}")["answers"]
     assert answers == {
         "noise_source": "party",
         "ongoing": True,
@@ -253,18 +275,18 @@ def test_a_conditional_question_appears_only_while_its_rule_holds_and_hidden_ans
         "party_address": "Dijkstraat 12",
     }
     # When another report answers the questions and then hides them, then the hidden answers are not sent
-    page.goto(f"{site.url}/app/{TENANT}/report")
+    page.goto(f"{site.url}/app/{APP}/report")
     page.select_option("#report-category", "noise_night")
     page.fill("#report-description", f"{marker()} Music again")
-    page.check("#q-noise_source input[value=party]")
-    page.check("#q-address_known input[value=true]")
+    choose(page, "noise_source", "party")
+    choose(page, "address_known", "true")
     page.fill("#q-party_address", "Dijkstraat 14")
-    page.check("#q-ongoing input[value=false]")
-    page.check("#q-noise_source input[value=music]")
+    choose(page, "ongoing", "false")
+    choose(page, "noise_source", "music")
     page.click("#report-place-centre")
     page.click("#report-submit")
     report_id, _ = tracking_code(page)
-    assert site.api("GET", f"/reports/{report_id}")["answers"] == {"noise_source": "music", "ongoing": False}
+    assert app_api(site, "GET", f"/reports/{report_id}")["answers"] == {"noise_source": "music", "ongoing": False}
 
 
 def test_a_report_made_offline_is_kept_on_the_device_and_arrives_once_when_the_network_returns(
@@ -287,7 +309,7 @@ def test_a_report_made_offline_is_kept_on_the_device_and_arrives_once_when_the_n
     assert reports_with(site, text[:14]) == []
     watched.screenshot("app-offline-queued")
     # and, still offline, the app opens from its kept shell and lists the report as not sent yet
-    page.goto(f"{site.url}/app/{TENANT}/tracking")
+    page.goto(f"{site.url}/app/{APP}/tracking")
     expect(page.locator("#waiting li")).to_have_count(1)
     expect(page.locator("#waiting li")).to_have_attribute("data-state", "queued")
     expect(page.locator("body")).to_have_attribute("data-config-source", "offline")
@@ -335,7 +357,7 @@ def test_a_report_whose_answer_was_lost_is_sent_again_with_the_same_key_and_stor
     # and the API stored it once, and gave the app the receipt of that one report
     stored = reports_with(site, text[:14])
     assert len(stored) == 1
-    page.goto(f"{site.url}/app/{TENANT}/tracking")
+    page.goto(f"{site.url}/app/{APP}/tracking")
     expect(page.locator(f'#my-reports a[data-report="{stored[0]["id"]}"]')).to_be_visible()
 
 
@@ -367,8 +389,8 @@ def test_an_anonymous_reporter_follows_the_report_answers_the_team_and_stops_the
         "data-status", "active"
     )
     # When an officer moves the report on with a note and asks a question in the private thread
-    site.api("PATCH", f"/reports/{report_id}", json={"status": "verifying", "note": "We are looking into it."})
-    site.api("POST", f"/reports/{report_id}/messages", json={"text": "Which floor does the music come from?"})
+    app_api(site, "PATCH", f"/reports/{report_id}", json={"status": "verifying", "note": "We are looking into it."})
+    app_api(site, "POST", f"/reports/{report_id}/messages", json={"text": "Which floor does the music come from?"})
     # Then the reporter sees the new status, the note and the question
     page.reload()
     expect(page.locator("#report-status-label")).to_have_text(reporter_view(site, report_id, token)["status_label"])
@@ -378,7 +400,7 @@ def test_an_anonymous_reporter_follows_the_report_answers_the_team_and_stops_the
     page.fill("#thread-answer", "The second floor, the flat on the left.")
     page.click("#thread-form button[type=submit]")
     expect(page.locator("#thread .from-reporter")).to_contain_text("The second floor")
-    staff = site.api("GET", f"/reports/{report_id}/messages")["items"]
+    staff = app_api(site, "GET", f"/reports/{report_id}/messages")["items"]
     assert [(item["author"], item["text"]) for item in staff][-1] == (
         "reporter",
         "The second floor, the flat on the left.",
@@ -392,7 +414,7 @@ def test_an_anonymous_reporter_follows_the_report_answers_the_team_and_stops_the
     page.locator(f'#subscriptions li[data-subscription="{subscription_id}"] button', has_text="Stop").click()
     expect(page.locator(f'#subscriptions li[data-subscription="{subscription_id}"]')).to_have_count(0)
     listed = requests.get(
-        f"{site.url}/v1/tenants/{TENANT}/reports/{report_id}/subscriptions",
+        f"{site.url}/v1/tenants/{APP}/reports/{report_id}/subscriptions",
         headers={"X-Tracking-Token": token},
         timeout=30,
     ).json()["items"]
@@ -401,7 +423,7 @@ def test_an_anonymous_reporter_follows_the_report_answers_the_team_and_stops_the
 
 def reporter_view(site: Site, report_id: str, token: str) -> dict[str, Any]:
     reply = requests.get(
-        f"{site.url}/v1/tenants/{TENANT}/reports/{report_id}",
+        f"{site.url}/v1/tenants/{APP}/reports/{report_id}",
         headers={"X-Tracking-Token": token, "Accept-Language": "en"},
         timeout=30,
     )
@@ -412,7 +434,7 @@ def reporter_view(site: Site, report_id: str, token: str) -> dict[str, Any]:
 
 def sent_about(site: Site, report_id: str, token: str) -> list[dict[str, Any]]:
     reply = requests.get(
-        f"{site.url}/v1/tenants/{TENANT}/reports/{report_id}/notifications",
+        f"{site.url}/v1/tenants/{APP}/reports/{report_id}/notifications",
         headers={"X-Tracking-Token": token},
         timeout=30,
     )
@@ -459,7 +481,8 @@ def test_web_push_the_app_subscribes_with_the_forces_key_and_its_worker_shows_wh
     web push adapter sends. Real: the permission, the service worker, the VAPID key fetched from the API and given
     to the browser, the subscription request to our API, the notification the worker shows and its receipt."""
     # Given a report of the resident, and a browser that may show notifications
-    created = site.api(
+    created = app_api(
+        site,
         "POST",
         "/reports",
         role=None,
@@ -474,7 +497,7 @@ def test_web_push_the_app_subscribes_with_the_forces_key_and_its_worker_shows_wh
     page = watched.page
     page.context.grant_permissions(["notifications"], origin=site.url)
     page.add_init_script(PUSH_SERVICE_STAND_IN)
-    page.goto(f"{site.url}/app/{TENANT}/tracking")
+    page.goto(f"{site.url}/app/{APP}/tracking")
     expect(page.locator("body")).to_have_attribute("data-installable", "true")
     page.fill("#tracking-code-input", f"{created['id']}.{created['tracking_token']}")
     page.click("#tracking-form button[type=submit]")
@@ -487,7 +510,7 @@ def test_web_push_the_app_subscribes_with_the_forces_key_and_its_worker_shows_wh
     # Then the browser was given the force's VAPID key, and the API holds an active push subscription
     active = page.locator("#subscriptions li[data-status=active]")
     expect(active).to_contain_text("web push via fcm.googleapis.com")
-    key = site.api("GET", "/notifications/push-key", role=None)["public_key"]
+    key = app_api(site, "GET", "/notifications/push-key", role=None)["public_key"]
     assert page.evaluate("() => window.__kobanPushKeys") == [key]
     body = json.loads(sent[0].post_data or "{}")
     assert body["channel"] == "push"
@@ -500,11 +523,17 @@ def test_web_push_the_app_subscribes_with_the_forces_key_and_its_worker_shows_wh
     }
     subscription_id = str(active.get_attribute("data-subscription"))
     # When the officer moves the report on, then a push message for this subscription is sent (to the outbox)
-    site.api("PATCH", f"/reports/{created['id']}", json={"status": "verifying", "note": "A patrol will pass tonight."})
+    app_api(
+        site, "PATCH", f"/reports/{created['id']}", json={"status": "verifying", "note": "A patrol will pass tonight."}
+    )
 
     def pushed() -> dict[str, Any] | None:
         return next(
-            (item for item in outbox(site) if item["subscription_id"] == subscription_id and item["channel"] == "push"),
+            (
+                item
+                for item in app_outbox(site)
+                if item["subscription_id"] == subscription_id and item["channel"] == "push"
+            ),
             None,
         )
 
@@ -512,26 +541,24 @@ def test_web_push_the_app_subscribes_with_the_forces_key_and_its_worker_shows_wh
     assert message
     assert message["kind"] == "report_update"
     # When the push service delivers it to the app's worker, then the worker shows it and sends its receipt
-    receipts: list[Response] = []
-    page.context.on(
-        "response", lambda response: receipts.append(response) if response.url.endswith("/receipts") else None
-    )
-    deliver_push(page, site, message)
+    with page.context.expect_event("response", lambda answer: answer.url.endswith("/receipts")) as delivered:
+        deliver_push(page, site, message)
     shown = eventually(lambda: page.evaluate(SHOWN_NOTIFICATIONS), timeout=20)
     assert shown == [[message["subject"], message["text"], message["url"]]]
-    assert eventually(lambda: receipts, timeout=20)
-    assert json.loads(receipts[0].request.post_data or "{}") == {"receipt": message["receipt"], "event": "delivered"}
+    receipt = delivered.value
+    assert json.loads(receipt.request.post_data or "{}") == {"receipt": message["receipt"], "event": "delivered"}
     # (accepted, not counted again: the outbox counts its messages as delivered when it keeps them)
-    assert receipts[0].status == 200
-    assert receipts[0].json() == {"counted": False}
+    assert receipt.status == 200
+    assert receipt.json() == {"counted": False}
     # When the resident opens the message's link, then the app opens the report and counts it opened, once
     fragment = message["url"].partition("#")[2]
-    page.goto(f"{site.url}/app/{TENANT}/#{fragment}")
+    with page.expect_response(lambda answer: answer.url.endswith("/receipts")) as opened:
+        page.goto(f"{site.url}/app/{APP}/#{fragment}")
     expect(page.locator("#report-status-label")).to_have_text(
         reporter_view(site, created["id"], created["tracking_token"])["status_label"]
     )
-    opened = eventually(lambda: [r for r in receipts if b'"opened"' in (r.request.post_data_buffer or b"")], timeout=20)
-    assert [answer.json() for answer in opened] == [{"counted": True}]
+    assert json.loads(opened.value.request.post_data or "{}") == {"receipt": message["receipt"], "event": "opened"}
+    assert opened.value.json() == {"counted": True}
 
 
 SHOWN_NOTIFICATIONS = """async () => {
@@ -566,7 +593,7 @@ def deliver_push(page: Page, site: Site, message: dict[str, Any]) -> None:
 
 
 def centre(site: Site) -> dict[str, float]:
-    tenant = site.api("GET", "", role=None)
+    tenant = app_api(site, "GET", "", role=None)
     lat, lon = tenant["area"]["centre"]
     return {"lat": lat, "lon": lon}
 
@@ -584,7 +611,7 @@ def test_the_app_is_installable_with_a_manifest_from_its_theme_and_opens_without
     assert manifest["name"] == config["name"]
     assert manifest["short_name"] == config["short_name"]
     assert manifest["theme_color"] == config["theme"]["colours"]["primary"]
-    assert manifest["start_url"] == manifest["scope"] == f"/app/{TENANT}/"
+    assert manifest["start_url"] == manifest["scope"] == f"/app/{APP}/"
     assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
     sizes = page.evaluate(
         """async (icons) => Promise.all(icons.map(async (icon) => {
@@ -599,7 +626,7 @@ def test_the_app_is_installable_with_a_manifest_from_its_theme_and_opens_without
     cdp = page.context.new_cdp_session(page)
     parsed = cdp.send("Page.getAppManifest")
     assert parsed["errors"] == []
-    assert parsed["url"].startswith(f"{site.url}/app/{TENANT}/manifest.webmanifest")
+    assert parsed["url"].startswith(f"{site.url}/app/{APP}/manifest.webmanifest")
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
     assert [error["errorId"] for error in errors] == ["in-incognito"]
     # When the device has no network and the app is opened again, then it opens from what it kept
@@ -734,3 +761,27 @@ def contrast_of(page: Page, selector: str) -> float:
         selector,
     )
     return ratio
+
+
+def test_the_survey_asks_its_follow_up_questions_only_when_they_apply_and_says_it_cannot_send_yet(
+    open_page: Any, site: Site
+) -> None:
+    # Given the force's survey (the default one: satisfaction only after a report, "what to do better" only when
+    # unsatisfied)
+    watched = open_app(open_page, site, "survey")
+    page = watched.page
+    satisfied, improve = page.locator('[data-question="satisfied"]'), page.locator('[data-question="improve"]')
+    expect(satisfied).to_be_hidden()
+    # When the resident says they reported something, then the satisfaction question appears, required, as a scale
+    choose(page, "survey-reported", "true")
+    expect(satisfied).to_be_visible()
+    expect(satisfied.locator(".required-mark")).to_have_text("(Required)")
+    expect(satisfied.locator("input[type=radio]")).to_have_count(5)
+    # When they are unsatisfied, then they are asked what to do better; when satisfied, not
+    choose(page, "survey-satisfied", "2")
+    expect(improve).to_be_visible()
+    choose(page, "survey-satisfied", "4")
+    expect(improve).to_be_hidden()
+    # and the app says plainly that answers cannot be sent yet (the API has no route for them)
+    expect(page.locator("#survey-not-yet")).to_be_visible()
+    expect(page.locator("#survey-submit")).to_be_disabled()

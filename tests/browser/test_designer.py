@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from koban_local.tokens import issue_staff_token
-from tests.browser.conftest import BROWSER_GROUP, TENANT, Site, Watched
-from tests.browser.test_app import open_app, published, restore_app_config, rgb
+from tests.browser.conftest import BROWSER_GROUP, Site, Watched
+from tests.browser.test_app import APP, app_api, open_app, published, restore_app_config, rgb
 
 pytestmark = pytest.mark.xdist_group(BROWSER_GROUP)
 
@@ -24,13 +24,13 @@ CONDITION = '{"==": [{"var": "answers.ongoing"}, true]}'
 
 
 def live_version(site: Site) -> int:
-    version: int = site.api("GET", "/app-config/versions", role="admin", params={"limit": 1})["live_version"]
+    version: int = app_api(site, "GET", "/app-config/versions", role="admin", params={"limit": 1})["live_version"]
     return version
 
 
 def open_designer(open_page: Any, site: Site, role: str) -> Watched:
     watched: Watched = open_page("en-GB")
-    watched.page.goto(f"{site.url}/designer/#token={issue_staff_token(TENANT, role)}")
+    watched.page.goto(f"{site.url}/designer/#token={issue_staff_token(APP, role)}")
     expect(watched.page.locator("#draft-state")).to_contain_text("Revision")
     return watched
 
@@ -48,13 +48,13 @@ def test_an_admin_designs_publishes_and_the_app_shows_it_then_rolls_back(
     watched = open_designer(open_page, site, "admin")
     page = watched.page
     preview = page.frame_locator("#preview")
-    expect(preview.locator("#app-name")).to_have_text(published(site, "nl")["name"])
+    expect(preview.locator("#app-name")).to_have_text(published(site, "pt")["name"])
     # When the admin renames the app in English and makes its primary colour purple
-    field(page, "/name/en").fill("KOBAN Amsterdam Noord")
+    field(page, "/name/en").fill("KOBAN Lisboa Norte")
     field(page, "/theme/colours/primary", "input.hex").fill(PURPLE)
     # Then the preview follows as they type
     page.select_option("#preview-language", "en")
-    expect(preview.locator("#app-name")).to_have_text("KOBAN Amsterdam Noord")
+    expect(preview.locator("#app-name")).to_have_text("KOBAN Lisboa Norte")
     expect(preview.locator(".app-header")).to_have_css("background-color", rgb(PURPLE))
     expect(page.locator("#draft-state")).to_contain_text("unsaved changes")
     # When they add a yes/no question to night noise, shown only while the noise is going on
@@ -66,7 +66,7 @@ def test_an_admin_designs_publishes_and_the_app_shows_it_then_rolls_back(
     question.locator('[data-pointer$="/code"] input').fill("window_seen")
     question.locator('[data-pointer$="/type"] select').select_option("boolean")
     question.locator('[data-pointer$="/label/en"] input').fill("Did you see which window?")
-    question.locator('[data-pointer$="/label/nl"] input').fill("Zag je uit welk raam?")
+    question.locator('[data-pointer$="/label/pt"] input').fill("Viu de que janela?")
     condition = question.locator('[data-pointer$="/visible_if"] textarea')
     condition.fill(CONDITION[:-2])
     # Then a condition that is not JSON is named at once, and one that is, is taken
@@ -94,7 +94,7 @@ def test_an_admin_designs_publishes_and_the_app_shows_it_then_rolls_back(
     assert live_version(site) == version_before + 1
     # and the citizen app shows it: name, colour and the conditional question
     app = open_app(open_page, site, "report")
-    expect(app.page.locator("#app-name")).to_have_text("KOBAN Amsterdam Noord")
+    expect(app.page.locator("#app-name")).to_have_text("KOBAN Lisboa Norte")
     expect(app.page.locator(".app-header")).to_have_css("background-color", rgb(PURPLE))
     app.page.select_option("#report-category", "noise_night")
     expect(app.page.locator('[data-question="window_seen"]')).to_be_hidden()
@@ -146,7 +146,7 @@ def test_a_supervisor_signs_in_sees_the_draft_and_the_versions_and_changes_nothi
     watched: Watched = open_page("en-GB")
     page = watched.page
     page.goto(f"{site.url}/designer/")
-    page.fill("#token-input", issue_staff_token(TENANT, "supervisor"))
+    page.fill("#token-input", issue_staff_token(APP, "supervisor"))
     page.get_by_role("button", name="Sign in").click()
     # Then the draft and the versions are shown, and nothing can be changed, saved, published or rolled back
     expect(page.locator("#draft-state")).to_contain_text("Revision")

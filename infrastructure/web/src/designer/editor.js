@@ -74,7 +74,7 @@ function theme(ed) {
           h(
             "strong",
             {},
-            pair.ratio === null ? "—" : `${pair.ratio.toFixed(2)}:1`,
+            pair.ratio === null ? "—" : `${(Math.floor(pair.ratio * 100) / 100).toFixed(2)}:1`,
             " ",
             pair.passes ? t("designer.contrastOk") : t("designer.contrastLow", { minimum: AA }),
           ),

@@ -3,6 +3,7 @@
 // iframe, fed the draft by postMessage), see the API's findings next to the fields they are about, save, publish,
 // and roll back to an earlier version. Supervisors see everything and change nothing; the API enforces it.
 import "../shared/base.css";
+import "../shared/staff.css";
 import "./designer.css";
 
 import { createApi, tenantPath } from "../shared/api.js";
@@ -142,7 +143,7 @@ function createDesigner(api, session, tenant, categories) {
 
   function sendPreview() {
     const frame = byId("preview");
-    if (!previewReady || !frame.contentWindow) return;
+    if (!previewReady || !frame.contentWindow || !ed.doc) return;
     frame.contentWindow.postMessage(
       { type: PREVIEW_MESSAGE, document: structuredClone(ed.doc), language: previewLanguage },
       window.location.origin,
