@@ -2,9 +2,10 @@
 
 python -m koban_local.publish_web --stack-name koban [--region eu-west-1] [--dist infrastructure/web/dist]
 
-Pages (`index.html`) are uploaded `no-cache` so a new release shows at once; the bundled assets carry a content
-hash in their names and are cached for a year. Objects no longer built are deleted (the bucket is versioned, so
-a release can be restored), and the page entry points are invalidated in CloudFront.
+Pages (`index.html`), manifests and service workers (`sw.js`: its URL must never change) are uploaded `no-cache`
+so a new release shows at once; the bundled assets carry a content hash in their names and are cached for a year.
+Objects no longer built are deleted (the bucket is versioned, so a release can be restored), and the files of fixed
+names are invalidated in CloudFront.
 """
 
 from __future__ import annotations
@@ -68,10 +69,15 @@ def _content_type(path: Path) -> str:
     return f"{guessed}; charset=utf-8" if guessed.startswith("text/") or guessed.endswith("javascript") else guessed
 
 
+def fixed_name(key: str) -> bool:
+    """A file whose name is the same in every release (no content hash): pages, manifests, service workers."""
+    return key.endswith((".html", ".webmanifest")) or key.rsplit("/", 1)[-1] == "sw.js"
+
+
 def publish(s3: Any, cloudfront: Any, dist: Path, target: WebTarget) -> Published:
     """Upload the build, delete what it no longer has, and invalidate the pages."""
     files = built_files(dist)
-    pages = sorted(key for key in files if key.endswith(".html") or key.endswith(".webmanifest"))
+    pages = sorted(key for key in files if fixed_name(key))
     for key, path in files.items():
         s3.put_object(
             Bucket=target.bucket,

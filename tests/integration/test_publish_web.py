@@ -42,6 +42,8 @@ def dist(tmp_path: Path) -> Path:
         "dashboard/main-3F2A.js.map": "{}",
         "public/index.html": "<!doctype html>",
         "public/main-9B1C.css": "body{}",
+        "app/index.html": "<!doctype html>",
+        "app/sw.js": "self.addEventListener('fetch', () => {})",
         ".built": "",
     }
     for name, text in files.items():
@@ -60,18 +62,35 @@ def test_publish_uploads_pages_uncached_and_assets_immutable(aws: tuple[Any, Any
 
     # Then every built file is there with its type and caching, maps and stamps stay home, the old file is gone
     keys = sorted(item["Key"] for item in s3.list_objects_v2(Bucket=target.bucket)["Contents"])
-    assert keys == ["dashboard/index.html", "dashboard/main-3F2A.js", "public/index.html", "public/main-9B1C.css"]
+    assert keys == [
+        "app/index.html",
+        "app/sw.js",
+        "dashboard/index.html",
+        "dashboard/main-3F2A.js",
+        "public/index.html",
+        "public/main-9B1C.css",
+    ]
     page = s3.head_object(Bucket=target.bucket, Key="dashboard/index.html")
     assert (page["CacheControl"], page["ContentType"]) == (PAGE_CACHE, "text/html; charset=utf-8")
     script = s3.head_object(Bucket=target.bucket, Key="dashboard/main-3F2A.js")
     assert script["CacheControl"] == ASSET_CACHE
     assert script["ContentType"].endswith("javascript; charset=utf-8")
-    assert (published.uploaded, published.deleted) == (4, 1)
+    # (a service worker keeps its name in every release: it is never cached as an immutable asset)
+    assert s3.head_object(Bucket=target.bucket, Key="app/sw.js")["CacheControl"] == PAGE_CACHE
+    assert (published.uploaded, published.deleted) == (6, 1)
 
-    # And the pages (not the hashed assets) are invalidated in CloudFront
+    # And the pages and the worker (not the hashed assets) are invalidated in CloudFront
     invalidation = cloudfront.get_invalidation(DistributionId=target.distribution_id, Id=published.invalidation_id)
     paths = invalidation["Invalidation"]["InvalidationBatch"]["Paths"]["Items"]
-    assert sorted(paths) == ["/dashboard/", "/dashboard/index.html", "/public/", "/public/index.html"]
+    assert sorted(paths) == [
+        "/app/",
+        "/app/index.html",
+        "/app/sw.js",
+        "/dashboard/",
+        "/dashboard/index.html",
+        "/public/",
+        "/public/index.html",
+    ]
 
 
 def test_publish_refuses_an_unfinished_build(tmp_path: Path) -> None:
