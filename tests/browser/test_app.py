@@ -6,6 +6,7 @@ key, is installable and opens offline, and can be used from the keyboard."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import uuid
@@ -14,7 +15,8 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Page, Response, Route, expect
+from PIL import Image
+from playwright.sync_api import FilePayload, Page, Response, Route, expect
 
 from koban_local.tokens import issue_staff_token
 from tests.browser.conftest import BROWSER_GROUP, Site, Watched
@@ -133,6 +135,14 @@ def reports_with(site: Site, marker: str) -> list[dict[str, Any]]:
     """The staff queue's reports whose text starts with `marker` (newest first, the first 100)."""
     queue = app_api(site, "GET", "/reports", params={"category": "noise_night", "limit": 100})
     return [item for item in queue["items"] if item["excerpt"].startswith(marker)]
+
+
+def photo() -> bytes:
+    """A small PNG, as a phone's camera roll would give one."""
+    image = Image.new("RGB", (64, 48), (200, 60, 40))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def marker() -> str:
@@ -298,7 +308,9 @@ def test_a_report_made_offline_is_kept_on_the_device_and_arrives_once_when_the_n
     expect(page.locator("body")).to_have_attribute("data-installable", "true")
     text = f"{marker()} Loud music from the flat above the bakery"
     fill_noise_report(page, text)
-    # When the network is gone and the resident sends the report
+    page.set_input_files("#report-photos", files=FilePayload(name="door.png", mimeType="image/png", buffer=photo()))
+    expect(page.locator("#report-photo-list li")).to_have_count(1)
+    # When the network is gone and the resident sends the report (with its photo)
     watched.expect(OFFLINE)
     watched.expect("request failed: POST")
     page.context.set_offline(True)
@@ -316,8 +328,10 @@ def test_a_report_made_offline_is_kept_on_the_device_and_arrives_once_when_the_n
     # When the network returns, then the report is sent and the app says so
     page.context.set_offline(False)
     expect(page.locator(".toast").last).to_contain_text("has been sent")
-    # and the API has it exactly once, also after the app starts again (and retries whatever is left)
-    assert len(eventually(lambda: reports_with(site, text[:14]), timeout=20)) == 1
+    # and the API has it exactly once, with its photo, also after the app starts again (and retries what is left)
+    stored = eventually(lambda: reports_with(site, text[:14]), timeout=20)
+    assert len(stored) == 1
+    assert len(app_api(site, "GET", f"/reports/{stored[0]['id']}")["attachments"]) == 1
     page.reload()
     expect(page.locator("#my-reports a")).to_have_count(1)
     expect(page.locator("#waiting")).to_be_hidden()

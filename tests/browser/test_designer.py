@@ -57,6 +57,10 @@ def test_an_admin_designs_publishes_and_the_app_shows_it_then_rolls_back(
     expect(preview.locator("#app-name")).to_have_text("KOBAN Lisboa Norte")
     expect(preview.locator(".app-header")).to_have_css("background-color", rgb(PURPLE))
     expect(page.locator("#draft-state")).to_contain_text("unsaved changes")
+    # When they switch the priorities module off, then the preview's home has no tile for it
+    expect(preview.locator('a.tile[data-type="priorities"]')).to_have_count(1)
+    page.locator('[data-module="priorities"] .module-head input[type=checkbox]').uncheck()
+    expect(preview.locator('a.tile[data-type="priorities"]')).to_have_count(0)
     # When they add a yes/no question to night noise, shown only while the noise is going on
     page.locator('[data-module="report"] .module-body > summary').click()
     category = page.locator('[data-category="noise_night"]')
@@ -92,6 +96,7 @@ def test_an_admin_designs_publishes_and_the_app_shows_it_then_rolls_back(
     expect(newest).to_have_attribute("data-version", str(version_before + 1))
     expect(newest.locator(".badge")).to_have_text("live")
     assert live_version(site) == version_before + 1
+    assert "priorities" not in [module["type"] for module in published(site)["modules"]]
     # and the citizen app shows it: name, colour and the conditional question
     app = open_app(open_page, site, "report")
     expect(app.page.locator("#app-name")).to_have_text("KOBAN Lisboa Norte")
