@@ -1,7 +1,8 @@
 // /dashboard/ — the staff intelligence dashboard: sign-in with a bearer token, then four views of the token's
 // tenant (views.js): Overview (KPI tiles, the hotspot map, the trend and category charts, the emerging list),
-// Problems (the board), Alerts (the composer with its map, the alerts with their counters and decisions) and
-// Outbox (what the local outbox adapter kept: whom the messages reached).
+// Problems (the board), Alerts (the composer with its map, the alerts with their counters and decisions),
+// Outbox (what the local outbox adapter kept: whom the messages reached) and Capability (the self-assessment and
+// the live scorecard of the KOBAN capability model).
 import "../shared/base.css";
 import "./dashboard.css";
 
@@ -23,6 +24,7 @@ import {
 import { createCellMap, isTileTemplate, storeTileUrl, storedTileUrl } from "../shared/map.js";
 import { createAlerts } from "./alerts.js";
 import { createBoard } from "./board.js";
+import { createCapability } from "./capability.js";
 import { createCharts } from "./charts.js";
 import { createComposer } from "./composer.js";
 import { problemFromSignal, renderEmerging } from "./emerging.js";
@@ -106,6 +108,13 @@ function createWorkspace(api, tenant) {
     },
   });
   const outbox = createOutbox({ api, tenant, onError: report, go: (name, params) => views.go(name, params) });
+  const capability = createCapability({
+    api,
+    tenant,
+    session,
+    onError: report,
+    onRecovered: () => clearError(alertRegion),
+  });
   const views = createViews({
     nav: byId("views-nav"),
     fallback: "overview",
@@ -127,6 +136,11 @@ function createWorkspace(api, tenant) {
         },
       },
       outbox: { element: byId("view-outbox"), heading: byId("outbox-title"), show: (params) => outbox.show(params) },
+      capability: {
+        element: byId("view-capability"),
+        heading: byId("capability-title"),
+        show: () => capability.show(),
+      },
     },
   });
 

@@ -35,7 +35,7 @@ export class ApiError extends Error {
  * { status, headers, data }; a 304 Not Modified is an answer, not an error.
  */
 export function createApi({ token = () => null, onUnauthorised = () => {} } = {}) {
-  async function call(method, path, { query, body, raw, headers: extra = {}, cache, full = false } = {}) {
+  async function call(method, path, { query, body, raw, headers: extra = {}, cache, full = false, file = null } = {}) {
     const url = new URL(apiBase() + path, window.location.origin);
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, String(value));
@@ -51,6 +51,7 @@ export function createApi({ token = () => null, onUnauthorised = () => {} } = {}
     } catch {
       throw new ApiError(0, { title: t("error.network"), detail: t("error.networkDetail") });
     }
+    if (file && response.ok) return { blob: await response.blob(), filename: filenameOf(response.headers, file) };
     const text = await response.text();
     let data = null;
     try {
@@ -73,7 +74,15 @@ export function createApi({ token = () => null, onUnauthorised = () => {} } = {}
     patch: (path, body) => call("PATCH", path, { body }),
     put: (path, body) => call("PUT", path, { body }),
     send: (method, path, options = {}) => call(method, path, { ...options, full: true }),
+    /** A file (`accept`: its media type) as { blob, filename }: the name the API gives, else `fallback`. */
+    download: (path, query, accept, fallback) => call("GET", path, { query, headers: { Accept: accept }, file: fallback }),
   };
+}
+
+/** The file name of a Content-Disposition: attachment; filename="..." (else `fallback`). */
+function filenameOf(headers, fallback) {
+  const match = /filename="([^"]+)"/.exec(headers.get("Content-Disposition") ?? "");
+  return match ? match[1] : fallback;
 }
 
 /** The reader's language first, then English, as the API's Accept-Language. */
