@@ -6,9 +6,10 @@ vectors of the seeded knowledge, so that neither happens at cold start.
 
 Outputs (committed): `shared/koban/assistant/data/classifier.npz` (the model the function loads),
 `shared/koban/assistant/data/langid.npz` (py3langid's model cut to the detectable languages) and
-`assistant_data/knowledge_vectors.npz` (passage vectors of `assistant_data/knowledge/*.json`, keyed by a hash
-of the text, which the local seed uses instead of running the model). The held-out set in
-`assistant_data/eval/` is never read here.
+`assistant_data/knowledge_vectors.npz` (passage vectors of the knowledge the installed plugins bring through
+`koban_knowledge_items`, e.g. the pilots' `knowledge/<lang>.json`, and of the training modules, keyed by a hash of
+the text, which the local seed uses instead of running the model). The held-out set in `assistant_data/eval/` is
+never read here.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from koban.tenants.models import AssistantGroup
 DATA: Final = Path(__file__).with_name("assistant_data")
 EXAMPLES: Final = DATA / "examples"
 EVALUATION: Final = DATA / "eval"
-KNOWLEDGE: Final = DATA / "knowledge"
 # Training modules of the capability model (knowledge items of kind `training`, tagged with the dimensions and
 # capabilities they build), in every pilot language; each pilot is seeded with those in its languages and English.
 TRAINING: Final = DATA / "training.json"
@@ -94,14 +94,22 @@ def training_entries(tenant: str) -> list[dict[str, Any]]:
     return [entry for entry in entries if entry["language"] in languages]
 
 
+def plugin_entries(tenant: str) -> list[dict[str, Any]]:
+    """The knowledge items the tenant's plugins bring (`koban_knowledge_items`), as seed entries."""
+    from koban.plugins.knowledge import plugin_knowledge
+    from koban.tenants.service import get_tenant
+
+    return [seed.model_dump(mode="json", exclude={"topic"}) for seed in plugin_knowledge(get_tenant(tenant))]
+
+
 def seed_items(tenant: str) -> list[KnowledgeItem]:
-    """The seeded knowledge of a pilot tenant (`knowledge/<tenant>.json`) and its training modules, as stored
-    items."""
-    path = KNOWLEDGE / f"{tenant}.json"
-    if not path.is_file():
+    """The knowledge the tenant's plugins bring and its training modules, as stored items ([] for a tenant whose
+    plugins bring no knowledge)."""
+    brought = plugin_entries(tenant)
+    if not brought:
         return []
     items = []
-    for entry in [*json.loads(path.read_text(encoding="utf-8")), *training_entries(tenant)]:
+    for entry in [*brought, *training_entries(tenant)]:
         fields = dict(entry)
         item_id = fields.pop("id")
         request = KnowledgeItemIn.model_validate(fields)
@@ -119,7 +127,10 @@ def seed_items(tenant: str) -> list[KnowledgeItem]:
 
 
 def seed_tenants() -> list[str]:
-    return sorted(path.stem for path in KNOWLEDGE.glob("*.json"))
+    """The tenants whose plugins bring knowledge."""
+    from koban.tenants.service import list_tenants
+
+    return sorted(tenant.id for tenant in list_tenants() if plugin_entries(tenant.id))
 
 
 def passage_texts(items: Sequence[KnowledgeItem]) -> list[str]:

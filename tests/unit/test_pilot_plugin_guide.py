@@ -13,7 +13,8 @@ import pytest
 
 from koban.plugins import PROJECT_NAME, hookspecs
 from koban.plugins.checks import RULE_EXAMPLES
-from koban.plugins.package import CategoryTexts
+from koban.plugins.knowledge import KnowledgeSeed
+from koban.plugins.package import CategoryTexts, NotificationSettings
 from koban.rules import validate_rule
 from koban.tenants.models import Category, Tenant
 from koban.tenants.rule_points import RULE_POINTS
@@ -58,6 +59,8 @@ def test_given_the_files_a_data_plugin_reads_then_the_guide_names_each() -> None
         assert f"`{name}`" in TEXT, name
     assert "`rule_examples.json`" in TEXT
     assert "`messages/<lang>.json`" in TEXT
+    assert "`knowledge/<lang>.json`" in TEXT
+    assert "`notifications.json`" in TEXT
 
 
 @pytest.mark.parametrize("number", range(sum(language == "python" for language, _ in BLOCKS)))
@@ -93,7 +96,14 @@ def test_given_the_json_examples_of_the_guide_then_each_is_valid_for_what_it_sho
             for rule in data.values():
                 validate_rule(rule)
             seen.add("rules")
+        elif isinstance(data, dict) and {"email_from", "sms_sender_id"} & set(data):
+            NotificationSettings.model_validate(data)
+            seen.add("notifications")
+        elif isinstance(data, dict) and all("body" in item for item in data.values()):
+            for topic, item in data.items():
+                KnowledgeSeed.model_validate({**item, "id": f"{topic}-nl", "topic": topic, "language": "nl"})
+            seen.add("knowledge")
         elif isinstance(data, dict):
             [CategoryTexts.model_validate(texts) for texts in data.values()]
             seen.add("taxonomy")
-    assert seen == {"tenant", "categories", "examples", "rules", "taxonomy"}
+    assert seen == {"tenant", "categories", "examples", "rules", "taxonomy", "notifications", "knowledge"}

@@ -133,12 +133,19 @@ def test_given_a_data_folder_when_registered_then_its_tenant_categories_texts_ru
 
 def test_given_a_data_plugin_then_its_hooks_unpack_under_their_own_names(tmp_path: Path) -> None:
     """Given `plugin.hooks()`, then each hook comes under its own name, so a plugin module's
-    `koban_tenants, koban_categories, koban_rules, koban_translations = plugin.hooks()` binds each rightly."""
+    `(koban_tenants, ..., koban_notification_adapters) = plugin.hooks()` binds each rightly."""
     plugin = DataPlugin(write(tmp_path, {"tenant.json": TENANT}), name="gent")
 
     hooks = plugin.hooks()
 
-    assert hooks._fields == ("koban_tenants", "koban_categories", "koban_rules", "koban_translations")
+    assert hooks._fields == (
+        "koban_tenants",
+        "koban_categories",
+        "koban_rules",
+        "koban_translations",
+        "koban_knowledge_items",
+        "koban_notification_adapters",
+    )
     assert [hook.__name__ for hook in hooks] == list(hooks._fields)
     assert set(hooks._fields) <= set(hook_names())
 

@@ -11,4 +11,11 @@ from pathlib import Path
 from koban.plugins.package import DataPlugin
 
 plugin = DataPlugin(Path(__file__).parent, name="pilot_nl")
-koban_tenants, koban_categories, koban_rules, koban_translations = plugin.hooks()
+(
+    koban_tenants,
+    koban_categories,
+    koban_rules,
+    koban_translations,
+    koban_knowledge_items,
+    koban_notification_adapters,
+) = plugin.hooks()

@@ -15,8 +15,9 @@ import json
 import secrets
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from email.utils import formataddr, parseaddr
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -97,9 +98,16 @@ class OutboxAdapter:
 
 
 class SesEmailAdapter:
-    """E-mail through Amazon SES v2, with RFC 8058 one-click unsubscribe headers."""
+    """E-mail through Amazon SES v2, with RFC 8058 one-click unsubscribe headers. The sender is `senders` for the
+    message's language (a city writing from another address per language), else `NOTIFICATION_EMAIL_FROM`."""
 
     channel = NotificationChannel.EMAIL
+
+    def __init__(self, senders: Mapping[str, str] | None = None) -> None:
+        # SES wants a display name that is not ASCII as a MIME encoded word.
+        self.senders = {
+            language: formataddr(parseaddr(address), "utf-8") for language, address in dict(senders or {}).items()
+        }
 
     def send(self, message: Outgoing) -> SendResult:
         headers = []
@@ -117,7 +125,7 @@ class SesEmailAdapter:
         }
         try:
             response = aws.client("sesv2").send_email(
-                FromEmailAddress=get_settings().notification_email_from,
+                FromEmailAddress=self.senders.get(message.language) or get_settings().notification_email_from,
                 Destination={"ToAddresses": [message.address or ""]},
                 Content=content,
                 EmailTags=[{"Name": "kind", "Value": message.kind.value}],
@@ -130,22 +138,32 @@ class SesEmailAdapter:
 
 
 class SnsSmsAdapter:
-    """SMS through Amazon SNS (transactional). SNS keeps the opt-out list: a number that replied STOP is gone."""
+    """SMS through Amazon SNS (transactional). SNS keeps the opt-out list: a number that replied STOP is gone.
+    `sender_id` is the alphanumeric sender a city registered (shown instead of a number where the country allows)."""
 
     channel = NotificationChannel.SMS
+
+    def __init__(self, sender_id: str | None = None) -> None:
+        self.sender_id = sender_id
 
     def send(self, message: Outgoing) -> SendResult:
         try:
             response = aws.client("sns").publish(
                 PhoneNumber=message.address or "",
                 Message=message.text,
-                MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
+                MessageAttributes=self._attributes(),
             )
         except ClientError as exc:
             return _from_client_error(exc)
         except BotoCoreError as exc:
             return SendResult(status=DeliveryStatus.RETRY, error=type(exc).__name__)
         return SendResult(status=DeliveryStatus.SENT, provider_id=str(response.get("MessageId", "")))
+
+    def _attributes(self) -> dict[str, dict[str, str]]:
+        attributes = {"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}}
+        if self.sender_id:
+            attributes["AWS.SNS.SMS.SenderID"] = {"DataType": "String", "StringValue": self.sender_id}
+        return attributes
 
 
 # (url, body, headers, timeout) -> (HTTP status, response text)

@@ -2,7 +2,7 @@
 
 - `translation_problems(tenant)`: every text a resident or officer of the tenant can see (category names,
   descriptions, keywords, questions and options, unit names and contact hours, status names, messages) exists
-  in every language of the tenant;
+  in every language of the tenant, and so does each topic of the knowledge items its plugins bring;
 - `rule_problems(tenant, examples)`: every rule of the tenant reads only facts its rule point provides
   (`answers.<code>` must be a question of one of its categories), gives a valid result for every category
   under a sweep of times, channels and answers, and every example gives its expected result.
@@ -86,6 +86,7 @@ def translation_problems(tenant: Tenant) -> list[Problem]:
     for status, names in tenant.status_names.items():
         problems += _missing(f"{tenant.id} status name {status}", names, languages)
     problems += capability_problems(tenant)
+    problems += knowledge_problems(tenant)
     english = catalog("en")
     for language in languages:
         messages = catalog(language)
@@ -101,6 +102,31 @@ def translation_problems(tenant: Tenant) -> list[Problem]:
                         f"placeholders {sorted(ours)}, English has {sorted(theirs)}",
                     )
                 )
+    return problems
+
+
+def knowledge_problems(tenant: Tenant) -> list[Problem]:
+    """The knowledge items the tenant's plugins bring (`koban_knowledge_items`): valid, each id once, each in one
+    of the tenant's languages, and each topic in all of them."""
+    from koban.plugins.knowledge import plugin_knowledge
+
+    try:
+        seeds = plugin_knowledge(tenant)
+    except PluginConfigurationError as error:
+        return [Problem(f"{tenant.id} knowledge", error.detail)]
+    problems = [
+        Problem(f"{tenant.id} knowledge {seed.id}", f"in {seed.language}, which is not a language of the tenant")
+        for seed in seeds
+        if seed.language not in tenant.languages
+    ]
+    topics: dict[str, set[str]] = {}
+    for seed in seeds:
+        if seed.topic is not None:
+            topics.setdefault(seed.topic, set()).add(seed.language)
+    for topic, languages in sorted(topics.items()):
+        absent = [language for language in tenant.languages if language not in languages]
+        if absent:
+            problems.append(Problem(f"{tenant.id} knowledge {topic}", f"missing in {', '.join(absent)}"))
     return problems
 
 

@@ -18,6 +18,7 @@ from koban.tenants.models import Category, Tenant
 if TYPE_CHECKING:  # the App Factory and capability models are imported only by the functions that use them
     from koban.app_config.models import AppModuleType
     from koban.capability.spec import CapabilityModelPart
+    from koban.plugins.knowledge import KnowledgeSeed
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
@@ -123,6 +124,23 @@ def koban_notification_adapters(tenant: Tenant, delivery: str) -> dict[str, Any]
     plugin called first winning for each channel (so a city can bring its own SMS gateway and keep the rest).
     An adapter must not raise for a refused message: it reports `retry` or `failed`.
     Added in 0.2.
+    """
+
+
+@hookspec
+def koban_knowledge_items(tenant: Tenant) -> list[KnowledgeSeed] | None:
+    """Knowledge items (the FAQ the assistant answers from) a plugin brings for `tenant`, in its languages.
+
+    Parameters: `tenant`, the tenant whose knowledge repository is being seeded or checked.
+    Returns: a list of `koban.plugins.knowledge.KnowledgeSeed` (a `KnowledgeItemIn`: `language`, `title`,
+    `question`, `body`, `categories`, `audience`, `tags`, `url`; with its `id` and, optionally, a `topic` shared by
+    the same answer in each language), or None; all results are collected and concatenated, and an id given twice
+    is an error. Where the deployment seeds knowledge (the local home at start-up), the items are stored in the
+    tenant's repository with passage vectors from the assistant's build step (`koban_local.assistant_build`),
+    never computed at a function's cold start; `koban plugins --check` reports an item in a language the tenant
+    does not have and a topic missing in one of its languages. A data plugin brings them as
+    `knowledge/<language>.json`.
+    Added in 0.3.
     """
 
 

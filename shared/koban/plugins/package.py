@@ -11,6 +11,9 @@ lines (`plugins/README.md` is the author's guide; `koban plugin new NAME` writes
                               categories other plugins (the built-in taxonomy) offer its tenants
       rules.json              named JSONLogic rules (`koban.rules.load_rule_file`)
       messages/<lang>.json    messages in one language (`status.<code>`, `priority.<level>`, ...)
+      knowledge/<lang>.json   the assistant's knowledge items in one language, by topic (`koban_knowledge_items`)
+      notifications.json      how its notifications leave when really sent: e-mail sender per language, SMS
+                              sender id (`koban_notification_adapters`; the outbox stays the default's)
 
 Every file but the tenant is optional. Everything is read and validated once, when the module is imported, so a
 mistake stops the start-up with a message naming the file; a taxonomy text for a category or question that no
@@ -20,6 +23,12 @@ A `taxonomy/<lang>.json` maps category codes to texts:
 
     {"noise_night": {"name": "...", "description": "...", "keywords": "...",
                      "questions": {"noise_source": {"label": "...", "options": {"music": "..."}}}}}
+
+A `knowledge/<lang>.json` maps topics to knowledge items (`KnowledgeItemIn` without `language`); the item's id is
+`<topic>-<lang>`, and the same topic in each of the tenant's languages is what `koban plugins --check` expects:
+
+    {"pl-online-fraud": {"title": "...", "question": "...", "body": "...", "categories": ["cybercrime"],
+                         "audience": ["residents"], "tags": ["fraud"], "url": "https://www.policja.pl"}}
 """
 
 from __future__ import annotations
@@ -34,13 +43,18 @@ from typing import Annotated, Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from koban.assistant.models import Language
 from koban.plugins import PluginConfigurationError, hookimpl
+from koban.plugins.knowledge import KnowledgeSeed, Topic
 from koban.rules import RuleError, load_rule_file
 from koban.tenants.models import Category, Code, Tenant
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 MessageKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{0,99}$")]
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
+# `Name <address>` or an address; SNS: 1-11 letters and digits, at least one letter.
+EmailSender = Annotated[str, Field(max_length=320, pattern=r"^[^\r\n<>@]*<?[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>?$")]
+SmsSenderId = Annotated[str, Field(max_length=11, pattern=r"^[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*$")]
 _T = TypeVar("_T")
 
 
@@ -64,7 +78,18 @@ class CategoryTexts(_Texts):
     questions: dict[str, QuestionTexts] = Field(default_factory=dict)
 
 
+class NotificationSettings(_Texts):
+    """`notifications.json`: what differs when the plugin's tenants' notifications are really sent."""
+
+    email_from: dict[Language, EmailSender] = Field(
+        default_factory=dict, description="The e-mail sender by message language (else NOTIFICATION_EMAIL_FROM)"
+    )
+    sms_sender_id: SmsSenderId | None = None
+
+
 _TAXONOMY_FILE: TypeAdapter[dict[Code, CategoryTexts]] = TypeAdapter(dict[Code, CategoryTexts])
+_KNOWLEDGE_FILE: TypeAdapter[dict[Topic, dict[str, Any]]] = TypeAdapter(dict[Topic, dict[str, Any]])
+_SET_BY_THE_FILE = frozenset({"id", "topic", "language"})
 _MESSAGES_FILE: TypeAdapter[dict[MessageKey, Text]] = TypeAdapter(dict[MessageKey, Text])
 
 
@@ -112,13 +137,16 @@ class DataHooks(NamedTuple):
     koban_categories: Callable[..., Generator[None, list[Any], list[Any]]]
     koban_rules: Callable[..., dict[str, Any] | None]
     koban_translations: Callable[..., dict[str, str] | None]
+    koban_knowledge_items: Callable[..., list[KnowledgeSeed] | None]
+    koban_notification_adapters: Callable[..., dict[str, Any] | None]
 
 
 class DataPlugin:
     """The hook implementations of a plugin whose data lives in `folder` (see the module docstring).
 
     Expose the hooks as module attributes of the plugin module (pluggy registers the module), with
-    `koban_tenants, koban_categories, koban_rules, koban_translations = plugin.hooks()`. `koban_categories` is a
+    `koban_tenants, koban_categories, koban_rules, koban_translations, koban_knowledge_items,
+    koban_notification_adapters = plugin.hooks()`. `koban_categories` is a
     wrapper: it adds the plugin's own categories first, so they win over built-in ones with the same code, and
     puts its taxonomy texts on every category of its tenants. They answer only for the plugin's own tenants.
     """
@@ -131,15 +159,18 @@ class DataPlugin:
         self.texts: dict[str, dict[str, CategoryTexts]] = self._per_language("taxonomy", _TAXONOMY_FILE)
         self.rules: dict[str, Any] = self._load_rules()
         self.messages: dict[str, dict[str, str]] = self._per_language("messages", _MESSAGES_FILE)
+        self.knowledge: tuple[KnowledgeSeed, ...] = self._load_knowledge()
+        self.notifications: NotificationSettings = self._load_notifications()
         self.own_categories  # noqa: B018 - validated now, at import, not on the first request
 
     # ------------------------------------------------------------------------------------------ loading
 
-    def _error(self, file: Path, problem: object) -> PluginConfigurationError:
+    def _error(self, file: Path, problem: object, within: tuple[str, ...] = ()) -> PluginConfigurationError:
+        """The error for `problem` in `file` (for a validation error, at `within` + its location)."""
         where = file.relative_to(self.folder) if file.is_relative_to(self.folder) else file
         if isinstance(problem, ValidationError):  # one line per mistake, where it is and what is wrong
             problem = "; ".join(
-                f"{'.'.join(str(part) for part in error['loc']) or 'the top level'}: {error['msg']}"
+                f"{'.'.join(str(part) for part in (*within, *error['loc'])) or 'the top level'}: {error['msg']}"
                 for error in problem.errors(include_url=False)
             )
         return PluginConfigurationError(f"plugin '{self.name}': {where}: {problem}")
@@ -191,6 +222,33 @@ class DataPlugin:
         except RuleError as error:
             raise self._error(file, error.detail) from error
 
+    def _load_knowledge(self) -> tuple[KnowledgeSeed, ...]:
+        seeds: list[KnowledgeSeed] = []
+        for language, file in self._language_files("knowledge"):
+            try:
+                by_topic = _KNOWLEDGE_FILE.validate_python(self._json(file))
+            except ValidationError as error:
+                raise self._error(file, error) from error
+            for topic, fields in by_topic.items():
+                fixed = sorted(_SET_BY_THE_FILE & set(fields))
+                if fixed:
+                    raise self._error(file, f"{topic}: {', '.join(fixed)} come from the topic and file name")
+                try:
+                    seed = {**fields, "id": f"{topic}-{language}", "topic": topic, "language": language}
+                    seeds.append(KnowledgeSeed.model_validate(seed))
+                except ValidationError as error:
+                    raise self._error(file, error, within=(topic,)) from error
+        return tuple(seeds)
+
+    def _load_notifications(self) -> NotificationSettings:
+        file = self.folder / "notifications.json"
+        if not file.is_file():
+            return NotificationSettings()
+        try:
+            return NotificationSettings.model_validate(self._json(file))
+        except ValidationError as error:
+            raise self._error(file, error) from error
+
     @cached_property
     def own_categories(self) -> tuple[Category, ...]:
         """The categories of `categories.json`, with their taxonomy texts, validated."""
@@ -222,9 +280,15 @@ class DataPlugin:
     # -------------------------------------------------------------------------------------------- hooks
 
     def hooks(self) -> DataHooks:
-        """The four hook implementations, named, for the plugin module to expose:
-        `koban_tenants, koban_categories, koban_rules, koban_translations = plugin.hooks()`."""
-        return DataHooks(self.koban_tenants, self.koban_categories, self.koban_rules, self.koban_translations)
+        """The hook implementations, named, for the plugin module to expose (see `DataHooks`)."""
+        return DataHooks(
+            self.koban_tenants,
+            self.koban_categories,
+            self.koban_rules,
+            self.koban_translations,
+            self.koban_knowledge_items,
+            self.koban_notification_adapters,
+        )
 
     @hookimpl
     def koban_tenants(self) -> list[Tenant]:
@@ -264,3 +328,26 @@ class DataPlugin:
         """The messages of messages/<language>.json."""
         found = self.messages.get(language)
         return dict(found) if found is not None else None
+
+    @hookimpl
+    def koban_knowledge_items(self, tenant: Tenant) -> list[KnowledgeSeed] | None:
+        """The knowledge items of knowledge/<language>.json for the plugin's tenants."""
+        if tenant.id not in self.tenant_ids or not self.knowledge:
+            return None
+        return list(self.knowledge)
+
+    @hookimpl
+    def koban_notification_adapters(self, tenant: Tenant, delivery: str) -> dict[str, Any] | None:
+        """With `delivery` = `providers`, SES e-mail from the senders and SNS SMS from the sender id of
+        notifications.json for the plugin's tenants (each only when set); the outbox is left to the default."""
+        settings = self.notifications
+        if tenant.id not in self.tenant_ids or delivery != "providers":
+            return None
+        from koban.notifications.adapters import SesEmailAdapter, SnsSmsAdapter  # only senders load boto3
+
+        adapters: dict[str, Any] = {}
+        if settings.email_from:
+            adapters["email"] = SesEmailAdapter(settings.email_from)
+        if settings.sms_sender_id:
+            adapters["sms"] = SnsSmsAdapter(settings.sms_sender_id)
+        return adapters or None
