@@ -210,6 +210,17 @@ def test_the_app_renders_the_published_configuration_and_revalidates_it(open_pag
     )
     expect(page.locator("html")).to_have_attribute("lang", "pt")
     watched.screenshot("app-home-pt")
+    # When the resident asks for high contrast and larger text (the force offers them), then the app follows,
+    # and keeps the choice on this device
+    assert portuguese["accessibility"]["offer_high_contrast"]
+    page.check("#high-contrast")
+    expect(page.locator(".app-header")).to_have_css("background-color", rgb("#ffeb3b"))
+    expect(page.locator("body")).to_have_css("background-color", rgb("#000000"))
+    page.locator("#text-size").fill("1.5")
+    expect(page.locator("html")).to_have_css("font-size", "24px")
+    watched.screenshot("app-high-contrast")
+    page.reload()
+    expect(page.locator(".app-header")).to_have_css("background-color", rgb("#ffeb3b"))
 
 
 def rgb(hex_colour: str) -> str:

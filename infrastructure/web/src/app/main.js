@@ -63,9 +63,9 @@ function appApi() {
   };
 }
 
-function renderEmergency(ctx, module, main_) {
+function renderEmergency(ctx, module, container) {
   const settings = module.settings;
-  main_.append(
+  container.append(
     h("h1", { id: "view-title", tabindex: "-1" }, module.title),
     h(
       "section",
