@@ -1,5 +1,6 @@
-"""The assistant's knowledge for the pilot tenants, written into the local home's knowledge bucket at start-up
-(the passage vectors come precomputed from `assistant_data/knowledge_vectors.npz`, so no model runs here)."""
+"""The assistant's knowledge the plugins bring (`koban_knowledge_items`), written into the local home's knowledge
+bucket at start-up (the passage vectors come precomputed from `assistant_data/knowledge_vectors.npz`, so no model
+runs here)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from koban_local.assistant_build import seed_items, seed_tenants, seed_vectors
 
 
 def seed_knowledge() -> dict[str, int]:
-    """Store every pilot's seeded items; return how many per tenant (tenants without a seed file are skipped)."""
+    """Store the seeded items of every tenant whose plugins bring knowledge; return how many per tenant."""
     known = {tenant.id for tenant in list_tenants()}
     counts: dict[str, int] = {}
     for tenant in seed_tenants():
