@@ -10,6 +10,17 @@ import { text } from "./text.js";
 
 const MESSAGE_MAX = 2000;
 
+/** A titled section of the view, its heading naming it for assistive technology. */
+function card(titleId, title, help, ...content) {
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": titleId },
+    h("h2", { id: titleId }, title),
+    help ? h("p", { class: "help" }, help) : null,
+    ...content,
+  );
+}
+
 function when(moment) {
   return h("time", { datetime: moment }, formatMoment(moment));
 }
@@ -181,24 +192,8 @@ function createReportView(ctx, module, reportId, token) {
     "div",
     { class: "tracking" },
     summary,
-    h(
-      "section",
-      { class: "card", "aria-labelledby": "thread-title" },
-      h("h2", { id: "thread-title" }, text("thread.title")),
-      h("p", { class: "help" }, text("thread.help")),
-      thread,
-      answerForm,
-    ),
-    h(
-      "section",
-      { class: "card", "aria-labelledby": "follow-title" },
-      h("h2", { id: "follow-title" }, text("follow.title")),
-      h("p", { class: "help" }, text("follow.help")),
-      followList,
-      followArea,
-      h("h3", {}, text("follow.sent")),
-      sentList,
-    ),
+    card("thread-title", text("thread.title"), text("thread.help"), thread, answerForm),
+    card("follow-title", text("follow.title"), text("follow.help"), followList, followArea, h("h3", {}, text("follow.sent")), sentList),
     h("p", {}, forget),
   );
 
