@@ -72,7 +72,9 @@ class LocalHome:
             function_id: self.template.resolve_environment(function_id, self.physical_names, stack_name=self.stack_name)
             for function_id in self.template.functions
         }
-        self._set_environment(shared_environment(self.environments))
+        # moto answers some queries far slower than DynamoDB (an index page scans the whole table), most of all on a
+        # busy machine: locally a slow answer beats a 503 from the 5 s a Lambda allows.
+        self._set_environment({**shared_environment(self.environments), "KOBAN_AWS_READ_TIMEOUT_SECONDS": "60"})
         register_demo_api_keys()
         seed_knowledge()  # the assistant's knowledge: configuration, like the API keys
         publish_default_app_configs()
