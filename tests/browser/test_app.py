@@ -695,8 +695,18 @@ def test_a_resident_subscribes_to_alerts_around_a_place_and_confirms_the_code(op
     # Given the area alerts of the app
     watched = open_app(open_page, site, "area_alerts")
     page = watched.page
-    # When the resident chooses a place, a group, SMS and consents
-    page.click("#alert-place-centre")
+    # When the device's location is far outside the force's area, then the app says so and keeps no place
+    page.context.grant_permissions(["geolocation"], origin=site.url)
+    page.context.set_geolocation({"latitude": 60.17, "longitude": 24.94})
+    page.click("#alert-place-locate")
+    expect(page.locator("#alert-place-error")).to_be_visible()
+    expect(page.locator("#alert-place-map")).not_to_have_attribute("data-picked", PICKED)
+    # When it is in the area, then the place is the device's
+    lat, lon = centre(site).values()
+    page.context.set_geolocation({"latitude": lat, "longitude": lon})
+    page.click("#alert-place-locate")
+    expect(page.locator("#alert-place-map")).to_have_attribute("data-picked", f"{lat:.5f},{lon:.5f}")
+    # When the resident chooses a group, SMS and consents
     page.check('#alert-audiences input[value="older_people"]')
     page.check("#alert-channel input[value=sms]")
     page.fill("#alert-phone", "+31 6 1234 5678")
@@ -810,3 +820,42 @@ def test_the_survey_asks_its_follow_up_questions_only_when_they_apply_and_says_i
     # and the app says plainly that answers cannot be sent yet (the API has no route for them)
     expect(page.locator("#survey-not-yet")).to_be_visible()
     expect(page.locator("#survey-submit")).to_be_disabled()
+
+
+def test_priorities_take_one_vote_per_device_and_the_team_and_the_advice_are_shown(open_page: Any, site: Site) -> None:
+    # Given a neighbourhood priority of the app's force open for votes
+    proposed = app_api(
+        site,
+        "POST",
+        "/priorities",
+        json={"title": "Speeding on the avenue", "description": "Cars race at night.", "area_name": "Arroios"},
+    )
+    config = published(site, "en")
+    watched = open_app(open_page, site, "priorities")
+    page = watched.page
+    priority_id = proposed["id"]
+    item = page.locator(f'[data-priority="{priority_id}"]')
+    expect(item).to_contain_text("Speeding on the avenue")
+    # When the resident votes, then it counts once: the button is spent, here and after a reload
+    item.get_by_role("button", name=config["strings"]["priorities.vote"]).click()
+    expect(item.locator(".votes")).to_have_text("1 vote")
+    expect(item.get_by_role("button")).to_be_disabled()
+    page.reload()
+    expect(item.get_by_role("button")).to_be_disabled()
+    listed = {entry["id"]: entry["votes"] for entry in app_api(site, "GET", "/public/priorities", role=None)["items"]}
+    assert listed[priority_id] == 1
+    # When the resident opens the team and the safety advice, then they read what the force configured
+    team = next(module for module in config["modules"] if module["type"] == "neighbourhood_team")
+    page.goto(f"{site.url}/app/{APP}/{team['id']}")
+    expect(page.locator("#team")).to_contain_text(team["settings"]["unit_name"])
+    expect(page.locator("#team")).to_contain_text(team["settings"]["introduction"])
+    advice = next(module for module in config["modules"] if module["type"] == "safety_info")
+    page.goto(f"{site.url}/app/{APP}/{advice['id']}")
+    article = advice["settings"]["articles"][0]
+    article_id = article["id"]
+    page.locator(f'#articles a[data-article="{article_id}"]').click()
+    expect(page.locator("#view-title")).to_have_text(article["title"])
+    expect(page.locator("#view-title")).to_be_focused()
+    first_paragraph = article["body"].split("\n\n")[0].strip()
+    expect(page.locator(f"#article-{article_id}")).to_contain_text(first_paragraph)
+    watched.screenshot("app-advice")

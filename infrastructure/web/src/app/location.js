@@ -53,7 +53,7 @@ export function createPlacePicker(tenant, { idPrefix, legend, help, radius = 0, 
         locate.disabled = false;
         refuse(text("place.no_geolocation"));
       },
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 },
     );
   });
   centre.addEventListener("click", () => map?.pickCentre());
