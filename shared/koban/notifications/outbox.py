@@ -39,12 +39,15 @@ def staff_outbox(tenant_id: str, principal: Principal | None, limit: int, cursor
 
 
 def reporter_notifications(tenant_id: str, report_id: str, tracking_token: str | None) -> ReportNotificationsOut:
-    """The messages about one report, for whoever holds its tracking token."""
+    """The messages about one report, for whoever holds its tracking token.
+
+    Confirmation codes are left out: the token holder could otherwise confirm any address they subscribed, and
+    double opt-in exists to prove that the address's owner asked for the messages."""
     if tracking_token is None:
         raise ValidationFailed([FieldError("header.X-Tracking-Token", "the report's tracking token is needed")])
     report = report_for_reporter(tenant_id, report_id, tracking_token)
     entries = stores.notifications().report_outbox(report.tenant, report.id, REPORTER_OUTBOX_LIMIT)
-    return ReportNotificationsOut(items=[_out(entry) for entry in entries])
+    return ReportNotificationsOut(items=[_out(entry) for entry in entries if entry.kind != "confirmation"])
 
 
 def record_receipt(tenant_id: str, request: DeliveryReceiptIn) -> DeliveryReceiptOut:
