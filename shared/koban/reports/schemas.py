@@ -4,15 +4,33 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from koban.reports.lifecycle import Status
 from koban.reports.models import Channel, GeoPoint, Priority
 from koban.text import CLEAN, NOT_BLANK, SINGLE_LINE
 
-# https only, a host name, no credentials: a link staff may open, never fetched by KOBAN itself.
-MediaUrl = Annotated[str, Field(max_length=2048, pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$")]
+# Host names that only resolve inside a network: a photo link to one would make a staff browser call into it.
+_INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".intranet", ".lan", ".corp", ".home.arpa")
+
+
+def _public_host(url: str) -> str:
+    """Refuse a link to an IP address (also in decimal or hex), localhost or an internal name."""
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    numeric = host.replace(".", "").isdigit() or host.startswith("0x")
+    if numeric or "." not in host or host.endswith(_INTERNAL_SUFFIXES):
+        raise ValueError("must link to a public host name, not an IP address, localhost or an internal name")
+    return url
+
+
+# https only, a public host name, no credentials: a link staff may open, never fetched by KOBAN itself.
+MediaUrl = Annotated[
+    str,
+    Field(max_length=2048, pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$"),
+    AfterValidator(_public_host),
+]
 ReportId = Annotated[str, Field(pattern=r"^[0-9a-z]{20}$", description="A report id")]
 AttachmentId = Annotated[str, Field(pattern=r"^[0-9a-z]{20}$", description="An id from POST …/attachments")]
 AnswerCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
