@@ -186,3 +186,20 @@ class StoreSnapshot:
             if count != before.messages.get(queue, 0):
                 changed.append(f"{queue}: {before.messages.get(queue, 0)} -> {count} messages")
         return changed
+
+
+def store_counts() -> dict[str, int]:
+    """Items per table, objects per bucket, messages per queue: a cheap check that nothing was written."""
+    dynamodb, s3, sqs = boto3.client("dynamodb"), boto3.client("s3"), boto3.client("sqs")
+    counts = {
+        table: int(dynamodb.describe_table(TableName=table)["Table"].get("ItemCount", 0))
+        for table in dynamodb.list_tables()["TableNames"]
+    }
+    for bucket in s3.list_buckets()["Buckets"]:
+        versions = s3.list_object_versions(Bucket=bucket["Name"])
+        counts[bucket["Name"]] = len(versions.get("Versions", [])) + len(versions.get("DeleteMarkers", []))
+    for url in sqs.list_queues().get("QueueUrls", []):
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+        counts[url.rsplit("/", 1)[-1]] = int(attributes["Attributes"].get("ApproximateNumberOfMessages", 0))
+    return counts
+
