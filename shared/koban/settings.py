@@ -32,9 +32,7 @@ class Settings(BaseModel):
     # Apps re-read a published configuration after this long (Cache-Control max-age), and a function instance
     # re-reads which version is published after this long: together the most a publication takes to arrive.
     app_config_max_age_seconds: Annotated[int, Field(alias="APP_CONFIG_MAX_AGE_SECONDS", ge=0, le=86400)] = 60
-    app_config_pointer_ttl_seconds: Annotated[
-        float, Field(alias="APP_CONFIG_POINTER_TTL_SECONDS", ge=0, le=300)
-    ] = 5.0
+    app_config_pointer_ttl_seconds: Annotated[float, Field(alias="APP_CONFIG_POINTER_TTL_SECONDS", ge=0, le=300)] = 5.0
     # How long an AWS call may wait for its answer. A Lambda has seconds; a tool run against the local moto (which
     # scans a whole table for each index page) may need more.
     aws_read_timeout_seconds: Annotated[float, Field(alias="KOBAN_AWS_READ_TIMEOUT_SECONDS", gt=0, le=900)] = 5.0
@@ -50,9 +48,9 @@ class Settings(BaseModel):
     conversation_retention_days: Annotated[int, Field(alias="CONVERSATION_RETENTION_DAYS", ge=1, le=365)] = 30
     knowledge_cache_seconds: Annotated[float, Field(alias="KOBAN_KNOWLEDGE_CACHE_SECONDS", ge=0, le=3600)] = 60.0
     assistant_llm_model_id: Annotated[str, Field(alias="KOBAN_ASSISTANT_LLM_MODEL_ID", max_length=200)] = ""
-    assistant_llm_timeout_seconds: Annotated[
-        float, Field(alias="KOBAN_ASSISTANT_LLM_TIMEOUT_SECONDS", gt=0, le=30)
-    ] = 4.0
+    assistant_llm_timeout_seconds: Annotated[float, Field(alias="KOBAN_ASSISTANT_LLM_TIMEOUT_SECONDS", gt=0, le=30)] = (
+        4.0
+    )
     # Two-way communication (koban.notifications).
     notifications_table: Annotated[str, Field(alias="NOTIFICATIONS_TABLE")] = "NotificationsTable"
     subscriptions_table: Annotated[str, Field(alias="SUBSCRIPTIONS_TABLE")] = "SubscriptionsTable"

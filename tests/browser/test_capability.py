@@ -151,9 +151,9 @@ def test_a_pilot_admin_assesses_and_reads_the_scorecard_with_its_exports(open_pa
     assert name.endswith(".csv")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     for dimension in card["dimensions"]:
-        row = next(row for row in rows if row[0] == dimension["name"] and row[2] == dimension["name"])
-        assert float(row[6]) == pytest.approx(dimension["score"])
-    assert any(row[2] == training[0]["title"] for row in rows)
+        line = next(line for line in rows if line[0] == dimension["name"] and line[2] == dimension["name"])
+        assert float(line[6]) == pytest.approx(dimension["score"])
+    assert any(line[2] == training[0]["title"] for line in rows)
     # and as PDF, then the file is a PDF
     name, content = _download(page, "#capability-export-pdf")
     assert name.endswith(".pdf")

@@ -202,4 +202,3 @@ def store_counts() -> dict[str, int]:
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
         counts[url.rsplit("/", 1)[-1]] = int(attributes["Attributes"].get("ApproximateNumberOfMessages", 0))
     return counts
-

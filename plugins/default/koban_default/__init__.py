@@ -226,7 +226,9 @@ def capability_model_part() -> Any:
             "dimensions": dimensions,
             "capabilities": capabilities,
             "indicators": indicators,
-            "level_names": [{language: data["levels"][index] for language, data in texts.items()} for index in range(5)],
+            "level_names": [
+                {language: data["levels"][index] for language, data in texts.items()} for index in range(5)
+            ],
             "phrases": phrases,
         }
     )
