@@ -4,6 +4,9 @@ vectors of the seeded knowledge, so that neither happens at cold start.
     python -m koban_local.assistant_build            # writes both files below (about a minute)
     python -m koban_local.assistant_build --check    # exit 1 if either is out of date
 
+The classifier learns from `assistant_data/examples/<language>.json` and from the examples the installed plugins
+bring through `koban_assistant_examples` (the pilots' `assistant_examples/<lang>.json`, in their forces' words).
+
 Outputs (committed): `shared/koban/assistant/data/classifier.npz` (the model the function loads),
 `shared/koban/assistant/data/langid.npz` (py3langid's model cut to the detectable languages) and
 `assistant_data/knowledge_vectors.npz` (passage vectors of the knowledge the installed plugins bring through
@@ -52,12 +55,30 @@ class Example:
 
 
 def load_examples() -> list[Example]:
-    """Training examples: `examples/<language>.json`, a mapping of category to texts."""
+    """Training examples: the core's `examples/<language>.json` (a mapping of category to texts), then those the
+    installed plugins bring for each tenant (`koban_assistant_examples`), each text of a language once."""
     examples: list[Example] = []
     for path in sorted(EXAMPLES.glob("*.json")):
         for category, texts in json.loads(path.read_text(encoding="utf-8")).items():
             examples.extend(Example(path.stem, AssistantGroup(category), text) for text in texts)
+    seen = {(example.language, example.text.casefold()) for example in examples}
+    for example in plugin_examples():
+        if (example.language, example.text.casefold()) not in seen:
+            seen.add((example.language, example.text.casefold()))
+            examples.append(example)
     return examples
+
+
+def plugin_examples() -> list[Example]:
+    """The examples the installed plugins bring, tenant by tenant in id order (`koban_assistant_examples`)."""
+    from koban.plugins.examples import plugin_examples as brought
+    from koban.tenants.service import list_tenants
+
+    return [
+        Example(example.language, example.category, example.text)
+        for tenant in sorted(list_tenants(), key=lambda tenant: tenant.id)
+        for example in brought(tenant)
+    ]
 
 
 def load_evaluation() -> list[Example]:

@@ -13,6 +13,7 @@ import pytest
 
 from koban.plugins import PROJECT_NAME, hookspecs
 from koban.plugins.checks import RULE_EXAMPLES
+from koban.plugins.examples import AssistantExample
 from koban.plugins.knowledge import KnowledgeSeed
 from koban.plugins.package import CategoryTexts, NotificationSettings
 from koban.rules import validate_rule
@@ -61,6 +62,7 @@ def test_given_the_files_a_data_plugin_reads_then_the_guide_names_each() -> None
     assert "`messages/<lang>.json`" in TEXT
     assert "`knowledge/<lang>.json`" in TEXT
     assert "`notifications.json`" in TEXT
+    assert "`assistant_examples/<lang>.json`" in TEXT
 
 
 @pytest.mark.parametrize("number", range(sum(language == "python" for language, _ in BLOCKS)))
@@ -99,6 +101,10 @@ def test_given_the_json_examples_of_the_guide_then_each_is_valid_for_what_it_sho
         elif isinstance(data, dict) and {"email_from", "sms_sender_id"} & set(data):
             NotificationSettings.model_validate(data)
             seen.add("notifications")
+        elif isinstance(data, dict) and all(isinstance(texts, list) for texts in data.values()):
+            for category, texts in data.items():
+                [AssistantExample(language="nl", category=category, text=text) for text in texts]
+            seen.add("assistant_examples")
         elif isinstance(data, dict) and all("body" in item for item in data.values()):
             for topic, item in data.items():
                 KnowledgeSeed.model_validate({**item, "id": f"{topic}-nl", "topic": topic, "language": "nl"})
@@ -106,4 +112,13 @@ def test_given_the_json_examples_of_the_guide_then_each_is_valid_for_what_it_sho
         elif isinstance(data, dict):
             [CategoryTexts.model_validate(texts) for texts in data.values()]
             seen.add("taxonomy")
-    assert seen == {"tenant", "categories", "examples", "rules", "taxonomy", "notifications", "knowledge"}
+    assert seen == {
+        "tenant",
+        "categories",
+        "examples",
+        "rules",
+        "taxonomy",
+        "notifications",
+        "knowledge",
+        "assistant_examples",
+    }

@@ -145,6 +145,7 @@ def test_given_a_data_plugin_then_its_hooks_unpack_under_their_own_names(tmp_pat
         "koban_translations",
         "koban_knowledge_items",
         "koban_notification_adapters",
+        "koban_assistant_examples",
     )
     assert [hook.__name__ for hook in hooks] == list(hooks._fields)
     assert set(hooks._fields) <= set(hook_names())

@@ -17,4 +17,5 @@ plugin = DataPlugin(Path(__file__).parent, name="pilot_pt")
     koban_translations,
     koban_knowledge_items,
     koban_notification_adapters,
+    koban_assistant_examples,
 ) = plugin.hooks()

@@ -2,7 +2,8 @@
 
 - `translation_problems(tenant)`: every text a resident or officer of the tenant can see (category names,
   descriptions, keywords, questions and options, unit names and contact hours, status names, messages) exists
-  in every language of the tenant, and so does each topic of the knowledge items its plugins bring;
+  in every language of the tenant, and so does each topic of the knowledge items its plugins bring (and their
+  assistant examples are in its languages);
 - `rule_problems(tenant, examples)`: every rule of the tenant reads only facts its rule point provides
   (`answers.<code>` must be a question of one of its categories), gives a valid result for every category
   under a sweep of times, channels and answers, and every example gives its expected result.
@@ -87,6 +88,7 @@ def translation_problems(tenant: Tenant) -> list[Problem]:
         problems += _missing(f"{tenant.id} status name {status}", names, languages)
     problems += capability_problems(tenant)
     problems += knowledge_problems(tenant)
+    problems += example_problems(tenant)
     english = catalog("en")
     for language in languages:
         messages = catalog(language)
@@ -127,6 +129,25 @@ def knowledge_problems(tenant: Tenant) -> list[Problem]:
         absent = [language for language in tenant.languages if language not in languages]
         if absent:
             problems.append(Problem(f"{tenant.id} knowledge {topic}", f"missing in {', '.join(absent)}"))
+    return problems
+
+
+def example_problems(tenant: Tenant) -> list[Problem]:
+    """The assistant examples the tenant's plugins bring (`koban_assistant_examples`): valid, each text once, each
+    in one of the tenant's languages and in one the assistant detects."""
+    from koban.assistant.language import DETECTABLE_LANGUAGES
+    from koban.plugins.examples import plugin_examples
+
+    try:
+        examples = plugin_examples(tenant)
+    except PluginConfigurationError as error:
+        return [Problem(f"{tenant.id} assistant examples", error.detail)]
+    problems = []
+    for language in sorted({example.language for example in examples}):
+        if language not in tenant.languages:
+            problems.append(Problem(f"{tenant.id} assistant examples {language}", "not a language of the tenant"))
+        elif language not in DETECTABLE_LANGUAGES:
+            problems.append(Problem(f"{tenant.id} assistant examples {language}", "the assistant cannot detect it"))
     return problems
 
 

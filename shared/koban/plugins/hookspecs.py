@@ -18,6 +18,7 @@ from koban.tenants.models import Category, Tenant
 if TYPE_CHECKING:  # the App Factory and capability models are imported only by the functions that use them
     from koban.app_config.models import AppModuleType
     from koban.capability.spec import CapabilityModelPart
+    from koban.plugins.examples import AssistantExample
     from koban.plugins.knowledge import KnowledgeSeed
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -140,6 +141,24 @@ def koban_knowledge_items(tenant: Tenant) -> list[KnowledgeSeed] | None:
     never computed at a function's cold start; `koban plugins --check` reports an item in a language the tenant
     does not have and a topic missing in one of its languages. A data plugin brings them as
     `knowledge/<language>.json`.
+    Added in 0.3.
+    """
+
+
+@hookspec
+def koban_assistant_examples(tenant: Tenant) -> list[AssistantExample] | None:
+    """Training examples for the assistant's enquiry classifier that a plugin brings for `tenant`, in its
+    languages and in its force's own words (e.g. "wijkagent", "dzielnicowy", "närpolis").
+
+    Parameters: `tenant`, the tenant whose plugins are asked (the build step asks for every tenant).
+    Returns: a list of `koban.plugins.examples.AssistantExample` (`language`, `category`: one of the 14 enquiry
+    categories, `text`), or None; all results are collected and concatenated, and an example given twice for one
+    tenant is an error. They are read only by the assistant's build step (`koban_local.assistant_build`), which
+    trains the classifier on the core examples and every tenant's plugin examples (each text once) into the
+    committed model, never at a function's cold start; a test fails until the build is run again, and the
+    held-out set of `make eval` must share no text with them. `koban plugins --check` reports an example in a
+    language the tenant does not have or the assistant cannot detect. A data plugin brings them as
+    `assistant_examples/<language>.json`.
     Added in 0.3.
     """
 

@@ -12,6 +12,9 @@ lines (`plugins/README.md` is the author's guide; `koban plugin new NAME` writes
       rules.json              named JSONLogic rules (`koban.rules.load_rule_file`)
       messages/<lang>.json    messages in one language (`status.<code>`, `priority.<level>`, ...)
       knowledge/<lang>.json   the assistant's knowledge items in one language, by topic (`koban_knowledge_items`)
+      assistant_examples/<lang>.json
+                              training examples for the assistant's classifier in one language, by enquiry
+                              category (`koban_assistant_examples`; read by the build step)
       notifications.json      how its notifications leave when really sent: e-mail sender per language, SMS
                               sender id (`koban_notification_adapters`; the outbox stays the default's)
 
@@ -29,6 +32,10 @@ A `knowledge/<lang>.json` maps topics to knowledge items (`KnowledgeItemIn` with
 
     {"pl-online-fraud": {"title": "...", "question": "...", "body": "...", "categories": ["cybercrime"],
                          "audience": ["residents"], "tags": ["fraud"], "url": "https://www.policja.pl"}}
+
+An `assistant_examples/<lang>.json` maps enquiry categories (the 14 of `AssistantGroup`) to residents' messages:
+
+    {"contact_officer": ["Jak skontaktować się z moim dzielnicowym?"], "emergency": ["..."]}
 """
 
 from __future__ import annotations
@@ -45,9 +52,10 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from koban.assistant.models import Language
 from koban.plugins import PluginConfigurationError, hookimpl
+from koban.plugins.examples import AssistantExample, ExampleText
 from koban.plugins.knowledge import KnowledgeSeed, Topic
 from koban.rules import RuleError, load_rule_file
-from koban.tenants.models import Category, Code, Tenant
+from koban.tenants.models import AssistantGroup, Category, Code, Tenant
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 MessageKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{0,99}$")]
@@ -90,6 +98,9 @@ class NotificationSettings(_Texts):
 _TAXONOMY_FILE: TypeAdapter[dict[Code, CategoryTexts]] = TypeAdapter(dict[Code, CategoryTexts])
 _KNOWLEDGE_FILE: TypeAdapter[dict[Topic, dict[str, Any]]] = TypeAdapter(dict[Topic, dict[str, Any]])
 _SET_BY_THE_FILE = frozenset({"id", "topic", "language"})
+_EXAMPLES_FILE: TypeAdapter[dict[AssistantGroup, list[ExampleText]]] = TypeAdapter(
+    dict[AssistantGroup, list[ExampleText]]
+)
 _MESSAGES_FILE: TypeAdapter[dict[MessageKey, Text]] = TypeAdapter(dict[MessageKey, Text])
 
 
@@ -139,6 +150,7 @@ class DataHooks(NamedTuple):
     koban_translations: Callable[..., dict[str, str] | None]
     koban_knowledge_items: Callable[..., list[KnowledgeSeed] | None]
     koban_notification_adapters: Callable[..., dict[str, Any] | None]
+    koban_assistant_examples: Callable[..., list[AssistantExample] | None]
 
 
 class DataPlugin:
@@ -146,7 +158,7 @@ class DataPlugin:
 
     Expose the hooks as module attributes of the plugin module (pluggy registers the module), with
     `koban_tenants, koban_categories, koban_rules, koban_translations, koban_knowledge_items,
-    koban_notification_adapters = plugin.hooks()`. `koban_categories` is a
+    koban_notification_adapters, koban_assistant_examples = plugin.hooks()`. `koban_categories` is a
     wrapper: it adds the plugin's own categories first, so they win over built-in ones with the same code, and
     puts its taxonomy texts on every category of its tenants. They answer only for the plugin's own tenants.
     """
@@ -161,6 +173,7 @@ class DataPlugin:
         self.messages: dict[str, dict[str, str]] = self._per_language("messages", _MESSAGES_FILE)
         self.knowledge: tuple[KnowledgeSeed, ...] = self._load_knowledge()
         self.notifications: NotificationSettings = self._load_notifications()
+        self.examples: tuple[AssistantExample, ...] = self._load_examples()
         self.own_categories  # noqa: B018 - validated now, at import, not on the first request
 
     # ------------------------------------------------------------------------------------------ loading
@@ -240,6 +253,22 @@ class DataPlugin:
                     raise self._error(file, error, within=(topic,)) from error
         return tuple(seeds)
 
+    def _load_examples(self) -> tuple[AssistantExample, ...]:
+        examples: list[AssistantExample] = []
+        for language, file in self._language_files("assistant_examples"):
+            try:
+                by_category = _EXAMPLES_FILE.validate_python(self._json(file))
+            except ValidationError as error:
+                raise self._error(file, error) from error
+            seen: set[str] = set()
+            for category, texts in by_category.items():
+                for text in texts:
+                    if text.casefold() in seen:
+                        raise self._error(file, f"{category}: the example '{text}' appears twice")
+                    seen.add(text.casefold())
+                    examples.append(AssistantExample(language=language, category=category, text=text))
+        return tuple(examples)
+
     def _load_notifications(self) -> NotificationSettings:
         file = self.folder / "notifications.json"
         if not file.is_file():
@@ -288,6 +317,7 @@ class DataPlugin:
             self.koban_translations,
             self.koban_knowledge_items,
             self.koban_notification_adapters,
+            self.koban_assistant_examples,
         )
 
     @hookimpl
@@ -335,6 +365,13 @@ class DataPlugin:
         if tenant.id not in self.tenant_ids or not self.knowledge:
             return None
         return list(self.knowledge)
+
+    @hookimpl
+    def koban_assistant_examples(self, tenant: Tenant) -> list[AssistantExample] | None:
+        """The training examples of assistant_examples/<language>.json for the plugin's tenants."""
+        if tenant.id not in self.tenant_ids or not self.examples:
+            return None
+        return list(self.examples)
 
     @hookimpl
     def koban_notification_adapters(self, tenant: Tenant, delivery: str) -> dict[str, Any] | None:
