@@ -20,7 +20,9 @@ STACK_NAME = "koban-it"
 @pytest.fixture(scope="module")
 def moto_home(template: Template) -> Iterator[dict[str, str]]:
     """Given the template's tables and buckets in a fresh moto account, and the functions' environment set."""
-    with mock_aws():
+    # In-process moto only, whatever AWS_ENDPOINT_URL a local home of this process may have left.
+    with mock_aws(), pytest.MonkeyPatch.context() as patch:
+        patch.delenv("AWS_ENDPOINT_URL", raising=False)
         reset_process_caches()
         # Names of their own: a local home of another tier may poll "koban-local-*" in this process.
         names = create_resources(template, boto3.client("dynamodb"), boto3.client("s3"), STACK_NAME)

@@ -24,7 +24,10 @@ from tests.security import figures
 def aws_home(template: Template) -> Iterator[dict[str, str]]:
     """Given the template's keys, tables, buckets and queues in a fresh moto account, and the environment of
     every function (queue URLs, signing key...) set; logical id → physical name."""
-    with mock_aws():
+    # In-process moto only: an AWS_ENDPOINT_URL left by a local home of this process would send the clients over
+    # the network (which the SSRF tests refuse) instead of to the mock.
+    with mock_aws(), pytest.MonkeyPatch.context() as endpoint:
+        endpoint.delenv("AWS_ENDPOINT_URL", raising=False)
         reset_process_caches()
         names = create_resources(template, boto3.client("dynamodb"), boto3.client("s3"))
         environment = shared_environment(

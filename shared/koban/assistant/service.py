@@ -97,11 +97,14 @@ def understand(text: str, locale: str | None, tenant_languages: tuple[str, ...] 
         prediction = classifier_module.classifier().predict(vector)
     except embeddings.EmbeddingUnavailable:
         logger.warning("assistant: no embedding engine; emergency lexicon only, category general_info")
+    brief = len(text.split()) <= BRIEF_WORDS
     probability = prediction.probability(AssistantGroup.EMERGENCY) if prediction else None
-    assessment = assess(text, detection.language, probability)
+    # A word or two gives the embeddings too little to go on ("hallo" sat near "help"): there only the lexicon's
+    # cries for help ("Pomocy!", "Fire!") make an emergency.
+    assessment = assess(text, detection.language, None if brief else probability)
     if assessment.emergency:
         return Understanding(detection, assessment, AssistantGroup.EMERGENCY, max(probability or 0.0, 0.9), vector)
-    if prediction is None or len(text.split()) <= BRIEF_WORDS:
+    if prediction is None or brief:
         return Understanding(detection, assessment, AssistantGroup.GENERAL_INFO, 0.0, vector, brief=True)
     category, confidence = prediction.best_except(AssistantGroup.EMERGENCY)
     return Understanding(detection, assessment, category, confidence, vector)
