@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -267,10 +268,15 @@ SSRF_URLS = [
 
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Any outbound connection the handlers try is refused and recorded (moto answers in-process)."""
+    """Any outbound connection the handlers try is refused and recorded (moto answers in-process). Only this
+    thread's: the handlers run in it, while pollers of other tiers' local homes may still talk to their moto."""
     attempts: list[str] = []
+    original = socket.socket.connect
+    test_thread = threading.current_thread()
 
     def connect(self: socket.socket, address: Any) -> None:
+        if threading.current_thread() is not test_thread:
+            return original(self, address)
         attempts.append(str(address))
         raise ConnectionRefusedError(f"the tests allow no connection to {address}")
 
