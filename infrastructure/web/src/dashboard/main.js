@@ -4,6 +4,7 @@
 // Outbox (what the local outbox adapter kept: whom the messages reached) and Capability (the self-assessment and
 // the live scorecard of the KOBAN capability model).
 import "../shared/base.css";
+import "../shared/staff.css";
 import "./dashboard.css";
 
 import { createApi, tenantPath } from "../shared/api.js";
