@@ -336,8 +336,8 @@ def dashboard_section(home: LocalHome) -> list[str]:
         f"   whatever the number of reports. Of the {HISTORY_DAYS} × {many.regions} day-region items, "
         f"{few.region_days} hold a counter at {small:,} reports and",
         f"   {many.region_days} at {large:,}: outer regions still have days without reports; items stop growing at "
-        "the bound. (A view",
-        "   may read a few more: an item a rebuild emptied stays, without counters.) Trends reads one item per day",
+        "the bound.",
+        "   (A rebuild deletes the items it empties, so none is read for nothing.) Trends reads one item per day",
         "   (saturated: 90); summary those 90 plus one per day on which a still-new report fell due.",
         "   Section 1's larger ratios (300 vs 3,000 reports) are the same filling, further from the bound.",
         "   Read units do NOT stay flat: they follow the bytes of the counters read, one per (day, block, category)",
