@@ -10,9 +10,11 @@ from typing import Any
 import boto3
 import pytest
 
+from koban.errors import StorageError
 from koban.i18n import translate
 from koban.notifications import stores, tokens
 from koban.notifications.jobs import ReportUpdateJob
+from koban.notifications.subscriptions import PENDING_LIFETIME
 from koban.reports.service import reports_repository
 from tests.api import staff_claims
 from tests.integration.notifications_home import CODE, Notifications, notifications_fixture  # noqa: F401
@@ -113,6 +115,57 @@ def test_given_a_wrong_code_five_times_then_the_subscription_needs_a_new_one(not
     assert answers[0].json()["errors"][0]["code"] == "wrong_code"
     assert after.status == 422
     assert after.json()["errors"][0]["code"] == "too_many_attempts"
+
+
+class _RefusingQueue:
+    def send(self, jobs: object) -> None:
+        raise StorageError("The notification queue is unavailable; try again shortly.")
+
+
+def test_given_the_queue_refuses_the_code_then_following_is_refused_and_leaves_nothing_a_retry_completes(
+    notifications: Notifications, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a report whose reporter follows it while the queue refuses the confirmation code
+    report = notifications.report()
+    with monkeypatch.context() as patch:
+        patch.setattr(stores, "jobs", _RefusingQueue)
+        refused = follow(notifications, report)
+    # Then they are told to come back later, and no pending subscription waits for a code that never comes
+    assert refused.status == 503, refused.body
+    listed = notifications.api.get(
+        f"/v1/tenants/{TENANT}/reports/{report['id']}/subscriptions",
+        headers={"X-Tracking-Token": report["tracking_token"]},
+    )
+    assert listed.status == 200, listed.body
+    assert listed.json()["items"] == []
+    # And the same request once the queue is back gets a code that confirms
+    retried = follow(notifications, report)
+    assert retried.status == 201, retried.body
+    assert notifications.confirm(TENANT, retried.json()["id"])["status"] == "active"
+
+
+def test_given_the_queue_and_then_the_table_fail_then_the_pending_subscription_left_expires_unused(
+    notifications: Notifications, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the queue refuses the code and the table refuses to remove the subscription again
+    report = notifications.report()
+
+    def refuse(self: object, subscription: object) -> None:
+        raise StorageError("The table is unavailable.")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(stores, "jobs", _RefusingQueue)
+        patch.setattr(type(stores.subscriptions()), "delete", refuse)
+        refused = follow(notifications, report)
+    # Then the reporter still hears 503, and what stays is pending, codeless to anyone, and expires within 48 hours
+    assert refused.status == 503, refused.body
+    entries = stores.subscriptions().of_report(TENANT, report["id"], datetime.now(UTC))
+    assert [entry.status for entry in entries] == ["pending"]
+    left = stores.subscriptions().get(TENANT, entries[0].subscription_id, datetime.now(UTC))
+    assert left is not None
+    assert left.expires_at <= left.created_at + PENDING_LIFETIME  # stored in whole seconds
+    notifications.settle()
+    assert not [item for item in notifications.outbox(TENANT) if item["subscription_id"] == left.id]
 
 
 def test_given_web_push_when_followed_then_it_is_active_at_once_and_an_unknown_push_service_is_refused(

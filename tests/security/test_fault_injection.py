@@ -87,8 +87,6 @@ UNCOMMITTED_OBJECTS = {
 # Half-written states found by this test in code that another session is changing; reported there, kept here as
 # strict expected failures so that the fix turns them red and they are removed.
 KNOWN_HALF_WRITES = {
-    ("POST", "/v1/tenants/{tenant}/subscriptions"): "subscription stored before its confirmation job is queued",
-    ("POST", "/v1/tenants/{tenant}/reports/{report_id}/subscriptions"): "subscription stored before its job is queued",
     ("POST", "/v1/tenants/{tenant}/reports/{report_id}/messages"): "message stored before its audit event and job",
 }
 

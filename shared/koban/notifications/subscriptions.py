@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from koban.errors import FieldError, NotFound, ValidationFailed
+from koban.errors import FieldError, NotFound, StorageError, ValidationFailed
 from koban.ids import new_id
 from koban.notifications import areas, messages, stores, tokens, webpush
 from koban.notifications.access import report_for_reporter
@@ -104,8 +104,7 @@ def _new(
             code_hash=tokens.code_digest(subscription_id, code),
             expires_at=now + PENDING_LIFETIME,
         )
-        stores.subscriptions().create(subscription)
-        stores.jobs().send([ConfirmJob(tenant=tenant_id, subscription_id=subscription_id, code=code)])
+        _store_with_confirmation(subscription, ConfirmJob(tenant=tenant_id, subscription_id=subscription_id, code=code))
     else:
         subscription = Subscription(
             **common,
@@ -121,6 +120,32 @@ def _new(
         extra={"tenant": tenant_id, "subscription_id": subscription_id, "kind": kind, "channel": request.channel},
     )
     return subscription
+
+
+def _store_with_confirmation(subscription: Subscription, job: ConfirmJob) -> None:
+    """Store a pending subscription and queue its code, or leave nothing behind and raise (the caller gets 503).
+
+    A table and a queue cannot share a transaction, so the queue's failure is compensated: the subscription is
+    removed again before the error goes back. Queueing first instead would leave a job behind when the table
+    write fails, and a worker quick enough to read it before the write lands would drop the code for good; an
+    outbox read from a table stream would need a stream and a consumer for this one message. The job is harmless
+    if the queue took it after all (an answer lost on the way back): the worker drops a confirmation whose
+    subscription does not exist. Only when the removal fails as well does a pending subscription stay, which no
+    code reaches and which expires with its TTL (PENDING_LIFETIME).
+    """
+    repository = stores.subscriptions()
+    repository.create(subscription)
+    try:
+        stores.jobs().send([job])
+    except StorageError:
+        try:
+            repository.delete(subscription)
+        except StorageError:
+            logger.exception(
+                "a pending subscription without its code stays until it expires",
+                extra={"tenant": subscription.tenant, "subscription_id": subscription.id},
+            )
+        raise
 
 
 def subscribe_to_report(
