@@ -15,6 +15,7 @@ def reset_process_caches() -> None:
     from koban.assistant import knowledge as assistant_knowledge
     from koban.assistant import service as assistant
     from koban.attachments import service as attachments
+    from koban.audit import service as audit
     from koban.capability import registry as capability_registry
     from koban.capability import service as capability
     from koban.notifications import stores as notifications
@@ -39,6 +40,7 @@ def reset_process_caches() -> None:
     capability.capability_repository.cache_clear()
     capability_registry.clear_caches()
     notifications.reset()
+    audit.audit_log.cache_clear()
     assistant.conversation_repository.cache_clear()
     assistant_knowledge.knowledge_repository.cache_clear()
     assistant_knowledge.index_cache.clear()

@@ -26,6 +26,8 @@ class Settings(BaseModel):
     problems_table: Annotated[str, Field(alias="PROBLEMS_TABLE")] = "ProblemsTable"
     # The capability model's assessment rounds and assessments (koban.capability).
     capability_table: Annotated[str, Field(alias="CAPABILITY_TABLE")] = "CapabilityTable"
+    # The tamper-evident audit log (koban.audit): append-only, hash-chained per tenant.
+    audit_table: Annotated[str, Field(alias="AUDIT_TABLE")] = "AuditTable"
     attachments_bucket: Annotated[str, Field(alias="ATTACHMENTS_BUCKET")] = "koban-attachments"
     app_config_table: Annotated[str, Field(alias="APP_CONFIG_TABLE")] = "AppConfigTable"
     app_config_bucket: Annotated[str, Field(alias="APP_CONFIG_BUCKET")] = "koban-app-config"
