@@ -7,6 +7,7 @@ publishes it) and are broken one way at a time, then many ways at once.
 from __future__ import annotations
 
 import copy
+import time
 import unicodedata
 from typing import Any
 
@@ -15,10 +16,13 @@ from pydantic import ValidationError
 
 from koban.app_config.checks import document_findings
 from koban.app_config.colours import AA_NORMAL_TEXT, contrast_ratio
+from koban.app_config.cost import LONGEST_ANSWER
 from koban.app_config.defaults import DEFAULT_COLOURS, default_document
 from koban.app_config.findings import Finding, Severity, blocking, schema_findings
 from koban.app_config.models import CONTRAST_PAIRS, document_model
+from koban.app_config.modules import AppQuestion
 from koban.app_config.registry import module_types
+from koban.tenants.models import Question
 from koban.tenants.service import get_tenant, list_categories
 from tests.unit.test_app_config_modules import BUILTIN
 
@@ -225,6 +229,81 @@ def test_given_a_condition_filtering_a_list_answer_then_element_fields_are_not_m
     document, _ = with_condition(rule, on="illegal_dumping")
 
     assert findings(document) == []
+
+
+DOUBLING = {"reduce": [list(range(40)), {"merge": [{"var": "accumulator"}, {"var": "accumulator"}]}, [1]]}
+
+
+@pytest.mark.parametrize(
+    ("rule", "where"),
+    [
+        (DOUBLING, ".reduce.1"),
+        ({"reduce": [list(range(40)), {"cat": [{"var": "accumulator"}, {"var": "accumulator"}]}, "ab"]}, ".reduce.1"),
+        # the bomb waits in a branch that only some answers take
+        ({"if": [{"in": ["sofa", {"var": "answers.waste_type"}]}, DOUBLING, False]}, ".if.1.reduce.1"),
+        # every selected waste type against every selected waste type, in turn against each of them
+        (
+            {"some": [{"var": "answers.waste_type"}, {"some": [{"var": "answers.waste_type"}, {"all": [[1], True]}]}]},
+            ".some",
+        ),
+        ({"map": [{"var": "answers.waste_type"}, {"merge": [[{"var": ""}], {"var": "answers.waste_type"}]}]}, ".map"),
+        # an accumulator that keeps growing over an answer's characters
+        ({"reduce": [{"var": "answers.waste_type"}, {"cat": [{"var": "accumulator"}, "xx"]}, ""]}, ".reduce.1"),
+    ],
+)
+def test_given_a_condition_whose_evaluation_explodes_for_some_answers_then_it_is_found_where_it_grows(
+    rule: Any, where: str
+) -> None:
+    # Given a condition within every limit on its text, which json-logic-js (no operation budget) would run
+    document, path = with_condition(rule, on="illegal_dumping")
+
+    result = findings(document)
+
+    # Then publishing is refused at the operator whose cost has no bound an app can bear
+    assert [(finding.code, finding.as_dict()["path"]) for finding in result] == [
+        ("rule_too_costly", f"{path}.visible_if{where}")
+    ]
+    assert "residents' apps" in result[0].message
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"some": [{"var": "answers.waste_type"}, {"in": [{"var": ""}, ["furniture", "chemicals"]]}]},
+        {"reduce": [{"var": "answers.waste_type"}, {"+": [{"var": "accumulator"}, 1]}, 0]},
+        {">": [{"reduce": [[1, 2, 3], {"+": [{"var": "accumulator"}, {"var": "current"}]}, 0]}, 2]},
+        {"in": ["sofa", {"cat": [{"var": "answers.waste_type"}, " ", {"substr": [{"var": "category"}, 0, 5]}]}]},
+        {"filter": [{"merge": [{"var": "answers.waste_type"}, ["x"]]}, {"!=": [{"var": ""}, "x"]}]},
+    ],
+)
+def test_given_a_condition_whose_cost_is_bounded_for_every_answer_then_it_passes(rule: Any) -> None:
+    document, _ = with_condition(rule, on="illegal_dumping")
+
+    assert findings(document) == []
+
+
+def test_given_reduces_nested_too_deeply_to_bound_then_the_estimate_gives_up_quickly_with_a_finding() -> None:
+    # Given an accumulator growing cheaply (wrapped in an array) in a reduce over an answer inside another one:
+    # bounding it means following thousands of steps for each of thousands of steps
+    rule: Any = [{"var": "accumulator"}]
+    for _ in range(2):
+        rule = {"reduce": [{"var": "answers.waste_type"}, rule, []]}
+    document, _ = with_condition(rule, on="illegal_dumping")
+    started = time.monotonic()
+
+    result = findings(document)
+
+    assert [finding.code for finding in result] == ["rule_too_costly"]
+    assert "cannot be bounded" in result[0].message
+    assert time.monotonic() - started < 5
+
+
+def test_the_longest_answer_the_cost_bound_assumes_is_the_longest_any_question_accepts() -> None:
+    def longest(field: Any) -> int:
+        return min(int(getattr(meta, "le", 10**9)) for meta in field.metadata)
+
+    assert longest(AppQuestion.model_fields["max_length"]) == LONGEST_ANSWER
+    assert longest(Question.model_fields["max_length"]) == LONGEST_ANSWER
 
 
 def test_given_questions_shown_only_after_each_others_answers_when_checked_then_the_cycle_is_found() -> None:

@@ -7,6 +7,7 @@
 | `schema.<type>` | the document breaks its schema (pydantic's error type, e.g. `schema.missing`) |
 | `rule_invalid` | a condition does not compile with `koban.rules` |
 | `rule_operator_not_in_apps` | a condition uses an operator json-logic-js (the apps' engine) lacks |
+| `rule_too_costly` | for some answers a condition's evaluation would make or do more than an app can bear |
 | `rule_unknown_field` | a condition reads a field its form does not have, or computes a field name |
 | `rule_cycle` | questions are shown only after each other's answers, so none can ever appear |
 | `translation_missing` | a text (or a text taken from the tenant's taxonomy) lacks an enabled language |

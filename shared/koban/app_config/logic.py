@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any, Final
 
+from koban.app_config.cost import cost_findings
 from koban.app_config.findings import Finding, Path
 from koban.rules import RuleError, validate_rule
 
@@ -72,14 +73,15 @@ def _named_fields(operator: str, arguments: Any) -> Iterator[str | None]:
 
 
 def condition_findings(rule: Any, at: Path) -> list[Finding]:
-    """Why `rule` (found at `at`) cannot be an app condition: it does not compile, or it uses an operator the
-    apps' engine lacks. [] when it can."""
+    """Why `rule` (found at `at`) cannot be an app condition: it does not compile, it uses an operator the
+    apps' engine lacks, or evaluating it may cost more than an app can bear (`koban.app_config.cost`). [] when
+    it can."""
     try:
         validate_rule(rule)
     except RuleError as error:
         where = (*at, *[part for part in (error.pointer or "").split("/") if part])
         return [Finding("rule_invalid", where, f"the condition does not compile: {error.message}")]
-    return [
+    unknown = [
         Finding(
             "rule_operator_not_in_apps",
             where,
@@ -88,6 +90,7 @@ def condition_findings(rule: Any, at: Path) -> list[Finding]:
         for operator, _, where, _ in _walk(rule, at)
         if operator not in APP_OPERATORS
     ]
+    return unknown or cost_findings(rule, at)
 
 
 def field_findings(rule: Any, at: Path, known: Callable[[str], bool], subject: str) -> list[Finding]:
