@@ -44,11 +44,16 @@ class ApiClient:
     handlers: dict[str, Any] = field(default_factory=dict)
 
     def _match(self, method: str, path: str) -> tuple[str, str, dict[str, str]]:
-        for route in self.template.routes:
-            found = _route_pattern(route.path).match(path)
-            if found and route.method.upper() == method:
-                return route.function_id, route.path, found.groupdict()
-        raise AssertionError(f"no template route for {method} {path}")
+        """API Gateway's rule: of the routes that match, the most specific (literal segments before variables)."""
+        matches = [
+            (tuple(segment.startswith("{") for segment in route.path.split("/")), route, found)
+            for route in self.template.routes
+            if route.method.upper() == method and (found := _route_pattern(route.path).match(path))
+        ]
+        if not matches:
+            raise AssertionError(f"no template route for {method} {path}")
+        _, route, found = min(matches, key=lambda match: match[0])
+        return route.function_id, route.path, found.groupdict()
 
     def _handler(self, function_id: str) -> Any:
         if function_id not in self.handlers:
@@ -67,6 +72,7 @@ class ApiClient:
         query: dict[str, str] | None = None,
         claims: dict[str, str] | None = None,
         base64_body: str | None = None,
+        source_ip: str | None = None,
     ) -> tuple[str, dict[str, Any]]:
         function_id, resource, params = self._match(method, path)
         event = copy.deepcopy(event_template())
@@ -92,6 +98,8 @@ class ApiClient:
         context = event["requestContext"]
         context.update(resourcePath=resource, httpMethod=method, path=f"/live{path}")
         context["authorizer"] = {"claims": claims} if claims else None
+        if source_ip is not None:
+            context["identity"]["sourceIp"] = source_ip
         return function_id, event
 
     def request(self, method: str, path: str, **kwargs: Any) -> Reply:

@@ -6,6 +6,9 @@ gateway.
 
 from __future__ import annotations
 
+import json
+import secrets
+from collections.abc import Mapping
 from contextlib import ExitStack, suppress
 from pathlib import Path
 from types import TracebackType
@@ -14,6 +17,7 @@ from typing import Any
 import boto3
 
 from koban.caches import reset_process_caches
+from koban.settings import RateLimits
 from koban_local.assistant_seed import seed_knowledge
 from koban_local.aws_local import LocalAws, create_resources
 from koban_local.functions import Handler, load_handler
@@ -23,10 +27,23 @@ from koban_local.running import EnvironmentPatch
 from koban_local.streams import StreamPoller
 from koban_local.template import LOCAL_STACK_NAME, Template
 from koban_local.tokens import issue_open311_key
+from koban_local.ttl import TtlSweeper
 
 # Web pages served by the local gateway, from the web assets build (S3 + CloudFront in the cloud): URL prefix →
 # folder of infrastructure/web/dist (each built from infrastructure/web/src/<folder>).
 STATIC_PAGES = {"/dashboard/": "dashboard", "/app/": "app", "/public/": "public", "/designer/": "designer"}
+# How often expired items are deleted (DynamoDB's TTL, which moto does not run: koban_local.ttl). DynamoDB takes up
+# to a few days; a sweep scans every TTL table, which moto does slowly once the seed is in.
+TTL_SWEEP_SECONDS = 30.0
+
+# Rate limits for homes whose clients post many requests from one address on purpose (test tiers, benchmarks):
+# the limiter still runs, with its DynamoDB call counted, but refuses nothing they send. `koban serve` keeps the
+# production limits (koban.settings.RateLimits).
+UNREFUSING_RATE_LIMITS = {
+    "KOBAN_RATE_LIMITS": json.dumps(
+        {scope: {"per_minute": 1_000_000, "burst": 1_000_000} for scope in RateLimits.model_fields}
+    )
+}
 
 
 class LocalHome:
@@ -38,9 +55,17 @@ class LocalHome:
     """
 
     def __init__(
-        self, root: Path, *, host: str = "127.0.0.1", port: int = 8000, stack_name: str = LOCAL_STACK_NAME
+        self,
+        root: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        stack_name: str = LOCAL_STACK_NAME,
+        settings: Mapping[str, str] | None = None,
     ) -> None:
         self.root = root
+        # Settings of every function that the template leaves to the deployment (e.g. UNREFUSING_RATE_LIMITS).
+        self.settings = dict(settings or {})
         self.stack_name = stack_name
         self.template = Template.load(root / "template.yaml")
         self.host = host
@@ -52,6 +77,7 @@ class LocalHome:
         self.handlers: dict[str, Handler] = {}
         self.poller: StreamPoller
         self.queues: QueuePoller
+        self.ttl: TtlSweeper
         self.gateway: LocalGateway
 
     def __enter__(self) -> LocalHome:
@@ -68,8 +94,17 @@ class LocalHome:
         reset_process_caches()  # clients made before AWS_ENDPOINT_URL was set must not be reused
         dynamodb: Any = boto3.client("dynamodb")
         self.physical_names = create_resources(self.template, dynamodb, boto3.client("s3"), self.stack_name)
+        # What the cloud takes from Secrets Manager is generated for this home: nothing outside it knows the keys.
+        local_secrets = {
+            "RATE_LIMIT_CLIENT_KEY": secrets.token_urlsafe(32),
+            "RATE_LIMIT_EDGE_KEY": secrets.token_urlsafe(32),
+        }
         self.environments = {
-            function_id: self.template.resolve_environment(function_id, self.physical_names, stack_name=self.stack_name)
+            function_id: {
+                **self.template.resolve_environment(function_id, self.physical_names, stack_name=self.stack_name),
+                **local_secrets,
+                **self.settings,
+            }
             for function_id in self.template.functions
         }
         # moto answers some queries far slower than DynamoDB (an index page scans the whole table), most of all on a
@@ -92,6 +127,8 @@ class LocalHome:
         self._stack.enter_context(self.poller)
         self.queues = QueuePoller(self.template, self.handlers, self.physical_names, sqs_client=boto3.client("sqs"))
         self._stack.enter_context(self.queues)
+        self.ttl = TtlSweeper(self.template, self.physical_names, dynamodb_client=dynamodb, interval=TTL_SWEEP_SECONDS)
+        self._stack.enter_context(self.ttl)
         self.gateway = LocalGateway(self.template, self.handlers, self.host, self.port, self.static_roots())
         self._stack.callback(self.gateway.stop)
 

@@ -6,11 +6,34 @@ cold start for features a Lambda does not use: dotenv files, secrets directories
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class RateLimit(BaseModel):
+    """A per-client token bucket: `per_minute` tokens come back each minute, at most `burst` are held."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    per_minute: Annotated[float, Field(gt=0, le=1_000_000)]
+    burst: Annotated[int, Field(ge=1, le=1_000_000)]
+
+
+class RateLimits(BaseModel):
+    """The limit of each scope of open routes, per client and tenant (koban.ratelimit). The defaults suit
+    production: a resident reports a few things at once, not dozens; an Open311 client relays many residents."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    intake: RateLimit = RateLimit(per_minute=10, burst=5)
+    attachments: RateLimit = RateLimit(per_minute=30, burst=10)
+    open311: RateLimit = RateLimit(per_minute=60, burst=20)
+    assistant: RateLimit = RateLimit(per_minute=20, burst=10)
+    public_writes: RateLimit = RateLimit(per_minute=20, burst=10)
 
 
 class Settings(BaseModel):
@@ -41,6 +64,14 @@ class Settings(BaseModel):
     reporter_data_retention_days: Annotated[int, Field(alias="REPORTER_DATA_RETENTION_DAYS", ge=1, le=3650)] = 365
     staff_user_pool_id: Annotated[str, Field(alias="STAFF_USER_POOL_ID")] = ""
     staff_user_pool_client_id: Annotated[str, Field(alias="STAFF_USER_POOL_CLIENT_ID")] = ""
+    # Abuse protection of the open routes (koban.ratelimit): the buckets' table, the limits (JSON, e.g.
+    # {"intake": {"per_minute": 10, "burst": 5}}; scopes not named keep their defaults), the HMAC key that turns a
+    # client's address into the bucket's key (no address is stored), and the value CloudFront sends in
+    # X-Koban-Edge-Key, without which an X-Koban-Viewer-Address header is not believed.
+    rate_limits_table: Annotated[str, Field(alias="RATE_LIMITS_TABLE")] = "RateLimitsTable"
+    rate_limits: Annotated[RateLimits, Field(alias="KOBAN_RATE_LIMITS")] = RateLimits()
+    rate_limit_client_key: Annotated[str, Field(alias="RATE_LIMIT_CLIENT_KEY", repr=False)] = ""
+    rate_limit_edge_key: Annotated[str, Field(alias="RATE_LIMIT_EDGE_KEY", repr=False)] = ""
     # Extra plugin modules to register by name, comma-separated (entry points are discovered anyway).
     plugins: Annotated[tuple[str, ...], Field(alias="KOBAN_PLUGINS")] = ()
     idempotency_ttl_seconds: Annotated[int, Field(alias="KOBAN_IDEMPOTENCY_TTL_SECONDS", ge=60)] = 3600
@@ -61,6 +92,9 @@ class Settings(BaseModel):
     notification_delivery: Annotated[Literal["outbox", "providers"], Field(alias="NOTIFICATION_DELIVERY")] = "outbox"
     # The KMS HMAC key that signs one-click unsubscribe tokens (no secret ever leaves KMS).
     notification_signing_key: Annotated[str, Field(alias="NOTIFICATION_SIGNING_KEY")] = ""
+    # The KMS HMAC key of the blind index of data subjects (koban.privacy.subjects): keyed hashes of contact
+    # details, so that a subject request finds a person's reports and subscriptions without a Scan.
+    subject_index_key: Annotated[str, Field(alias="SUBJECT_INDEX_KEY")] = ""
     notification_email_from: Annotated[str, Field(alias="NOTIFICATION_EMAIL_FROM")] = "no-reply@example.org"
     # Sends per second of one delivery worker (0: unpaced); the template also caps the workers' concurrency.
     notification_sends_per_second: Annotated[float, Field(alias="NOTIFICATION_SENDS_PER_SECOND", ge=0)] = 50.0
@@ -86,6 +120,11 @@ class Settings(BaseModel):
         if isinstance(value, str):
             return tuple(name.strip() for name in value.split(",") if name.strip())
         return value
+
+    @field_validator("rate_limits", mode="before")
+    @classmethod
+    def _parse_limits(cls, value: object) -> object:
+        return json.loads(value) if isinstance(value, str) else value
 
 
 @cache

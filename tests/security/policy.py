@@ -68,6 +68,8 @@ CLASSES: Final[dict[str, dict[Caller, Outcome]]] = {
     "staff_or_partner": _staff({*_READERS, Caller.PARTNER}),
     "supervisor": _staff({Caller.SUPERVISOR, Caller.ADMIN}),
     "admin": _staff({Caller.ADMIN}),
+    # The reports export: supervisors, admins and partners (no personal fields, text redacted); not officers.
+    "supervisor_or_partner": _staff({Caller.SUPERVISOR, Caller.ADMIN, Caller.PARTNER}),
     # A CORS preflight is answered for everyone.
     "preflight": _EVERYONE,
 }
@@ -85,6 +87,9 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     ("PATCH", "/v1/tenants/{tenant}/reports/{report_id}"): "staff",
     ("POST", "/v1/tenants/{tenant}/attachments"): "public",
     ("GET", "/v1/tenants/{tenant}/attachments/{attachment_id}"): "staff",
+    ("DELETE", "/v1/tenants/{tenant}/reports/{report_id}/personal-data"): "reporter",
+    ("POST", "/v1/tenants/{tenant}/privacy/subject-requests"): "admin",
+    ("GET", "/v1/tenants/{tenant}/reports/export"): "supervisor_or_partner",
     ("GET", "/open311/v2/{document}"): "public",
     ("POST", "/open311/v2/{document}"): "public",
     ("GET", "/open311/v2/services/{service_file}"): "public",
@@ -93,6 +98,8 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     ("POST", "/v1/tenants/{tenant}/api-keys"): "admin",
     ("GET", "/v1/tenants/{tenant}/api-keys"): "admin",
     ("DELETE", "/v1/tenants/{tenant}/api-keys/{key_id}"): "admin",
+    ("GET", "/v1/tenants/{tenant}/audit"): "admin",
+    ("GET", "/v1/tenants/{tenant}/audit/verification"): "admin",
     ("GET", "/v1/tenants/{tenant}/dashboard/hotspots"): "staff",
     ("GET", "/v1/tenants/{tenant}/dashboard/trends"): "staff",
     ("GET", "/v1/tenants/{tenant}/dashboard/summary"): "staff",
@@ -165,6 +172,7 @@ AUTHORIZER_KINDS: Final[dict[str, frozenset[str | None]]] = {
     "staff_or_partner": frozenset({"cognito"}),
     "supervisor": frozenset({"cognito"}),
     "admin": frozenset({"cognito"}),
+    "supervisor_or_partner": frozenset({"cognito"}),
     "preflight": frozenset({None}),
 }
 

@@ -112,6 +112,9 @@ class World:
 
     @cached_property
     def attachment(self) -> str:
+        return self.fresh_attachment()
+
+    def fresh_attachment(self) -> str:
         reply = self.api.post(
             self.url("/attachments"),
             base64_body=base64.b64encode(tiny_png()).decode(),
@@ -374,6 +377,20 @@ def _vote(world: World, tenant: str) -> Request:
     return Request("POST", path, body={"voter": "device-" + "7" * 24})
 
 
+def _erasure(world: World, tenant: str) -> Request:
+    """A fresh report with a contact and a photo, whose reporter erases their personal data."""
+    report = world.fresh_report(attachments=[world.fresh_attachment()])
+    return _tracked(world, "DELETE", f"/v1/tenants/{tenant}/reports/{report['id']}/personal-data", report)
+
+
+def _subject_request(world: World, tenant: str) -> Request:
+    """An admin erases the data of a subject known by a fresh address (one report of theirs)."""
+    email = f"subject-{uuid.uuid4().hex[:12]}@example.org"
+    body = world.report_body(contact={"name": "Grace Hopper", "email": email, "consent": True})
+    _ok(world.api.post(world.url("/reports"), body=body), "report")
+    return Request("POST", f"/v1/tenants/{tenant}/privacy/subject-requests", body={"action": "erase", "email": email})
+
+
 def _report_get(world: World, tenant: str) -> Request:
     report = world.report
     return _tracked(world, "GET", f"/v1/tenants/{tenant}/reports/{report['id']}", report)
@@ -434,6 +451,10 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         headers={"Content-Type": "image/png"},
     ),
     ("GET", f"{V1}/attachments/{{attachment_id}}"): _named("GET", "/attachments/{}", lambda w: w.attachment),
+    # privacy
+    ("DELETE", f"{V1}/reports/{{report_id}}/personal-data"): _erasure,
+    ("POST", f"{V1}/privacy/subject-requests"): _subject_request,
+    ("GET", f"{V1}/reports/export"): _plain("GET", "/reports/export"),
     # Open311
     ("GET", "/open311/v2/{document}"): _open311("GET", "/open311/v2/requests.json"),
     ("POST", "/open311/v2/{document}"): _open311_post,
@@ -444,6 +465,9 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("POST", f"{V1}/api-keys"): _plain("POST", "/api-keys", body={"client_name": "Another client"}),
     ("GET", f"{V1}/api-keys"): _plain("GET", "/api-keys"),
     ("DELETE", f"{V1}/api-keys/{{key_id}}"): _named("DELETE", "/api-keys/{}", lambda w: w.fresh_api_key()),
+    # the audit log
+    ("GET", f"{V1}/audit"): _plain("GET", "/audit"),
+    ("GET", f"{V1}/audit/verification"): _plain("GET", "/audit/verification"),
     # dashboard and public views
     ("GET", f"{V1}/dashboard/hotspots"): _plain("GET", "/dashboard/hotspots"),
     ("GET", f"{V1}/dashboard/trends"): _plain("GET", "/dashboard/trends"),

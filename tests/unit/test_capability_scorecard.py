@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from koban.assistant.models import KnowledgeAudience, KnowledgeItem, KnowledgeKind, KnowledgeStatus
-from koban.capability.export import FONTS, safe_cell, scorecard_csv, scorecard_pdf
+from koban.capability.export import FONTS, scorecard_csv, scorecard_pdf
 from koban.capability.indicators import Measure, Unit
 from koban.capability.models import (
     Assessment,
@@ -26,6 +26,7 @@ from koban.capability.models import (
 )
 from koban.capability.registry import tenant_model
 from koban.capability.scorecard import Measured, RoundData, dimension_score, display, recommendations, weakest
+from koban.privacy.spreadsheet import safe_cell
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 MODEL = tenant_model("pilot-pl")

@@ -1,10 +1,11 @@
-"""Phone numbers, e-mail addresses and bank accounts typed into the chat are redacted before storage."""
+"""Phone numbers, e-mail addresses and bank accounts are redacted from free text that leaves the police (the
+assistant's stored chat, public reads, partners' views, exports); dates, short numbers and addresses stay."""
 
 from __future__ import annotations
 
 import pytest
 
-from koban.assistant.redaction import EMAIL_MARK, IBAN_MARK, PHONE_MARK, redact
+from koban.privacy.redaction import EMAIL_MARK, IBAN_MARK, PHONE_MARK, redact
 
 
 @pytest.mark.parametrize(
@@ -16,6 +17,9 @@ from koban.assistant.redaction import EMAIL_MARK, IBAN_MARK, PHONE_MARK, redact
         ("zadzwoń 0048 601 234 567", f"zadzwoń {PHONE_MARK}"),
         ("(020) 555-1234", PHONE_MARK),
         ("IBAN NL91 ABNA 0417 1643 00", f"IBAN {IBAN_MARK}"),
+        ("06-12-34-56-78", PHONE_MARK),
+        ("seen 2025-03-12 14:30, call 0612345678", f"seen 2025-03-12 14:30, call {PHONE_MARK}"),
+        ("on 12/03/25 ring 020 555 1234", f"on 12/03/25 ring {PHONE_MARK}"),
     ],
 )
 def test_given_personal_data_when_redacted_then_it_is_replaced(text: str, expected: str) -> None:
@@ -30,6 +34,9 @@ def test_given_personal_data_when_redacted_then_it_is_replaced(text: str, expect
         "since 2025-03-12",
         "house number 23, postcode 1012 AB",
         "I paid 1500 euro in 2024",
+        "seen 2025-03-12 14:30 near house 23b",
+        "every summer 2019-2024, case ref 12345",
+        "00-950 Warszawa, ul. Marszałkowska 140",
     ],
 )
 def test_given_short_numbers_dates_and_amounts_when_redacted_then_they_stay(text: str) -> None:

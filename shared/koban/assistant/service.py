@@ -27,7 +27,7 @@ from koban.assistant.models import (
     ReplyOut,
     ReportOffer,
 )
-from koban.assistant.redaction import redact
+from koban.privacy.redaction import redact
 from koban.assistant.storage import ConversationRepository
 from koban.auth import READ_REPORTS, Principal, require_staff
 from koban.errors import FieldError, NotFound, ValidationFailed

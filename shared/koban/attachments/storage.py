@@ -55,3 +55,10 @@ class AttachmentRepository:
         except BotoCoreError as exc:
             raise storage_error("read attachment", exc) from exc
         return response["Body"].read(), str(response.get("ContentType", "application/octet-stream"))
+
+    def delete(self, tenant: str, attachment_id: str) -> None:
+        """Remove the photo (an erasure); removing one that is gone already is harmless."""
+        try:
+            self._client.delete_object(Bucket=self.bucket, Key=self.key(tenant, attachment_id))
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("remove attachment", exc) from exc

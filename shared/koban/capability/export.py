@@ -4,8 +4,6 @@ language. fpdf2 is imported only when a PDF is asked for (it takes ~0.5 s to imp
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Final
@@ -13,20 +11,11 @@ from typing import Final
 from koban.capability.models import DimensionScoreOut, ScorecardOut
 from koban.capability.scorecard import number
 from koban.capability.spec import CapabilityModel
+from koban.privacy.spreadsheet import csv_text
 
 FONTS: Final = Path(__file__).with_name("fonts")
 FONT_FAMILY: Final = "KobanSans"
-CSV_CONTENT_TYPE: Final = "text/csv; charset=utf-8"
 PDF_CONTENT_TYPE: Final = "application/pdf"
-# A cell a spreadsheet would run as a formula starts with one of these; such text gets a leading apostrophe.
-_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    """`value` as a CSV cell no spreadsheet runs as a formula (CSV injection: evidence notes are free text)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return "" if value is None else value
 
 
 def _meta(card: ScorecardOut, model: CapabilityModel, languages: Sequence[str]) -> list[str]:
@@ -97,13 +86,8 @@ def _csv_rows(card: ScorecardOut, model: CapabilityModel, languages: Sequence[st
 
 
 def scorecard_csv(card: ScorecardOut, model: CapabilityModel, languages: Sequence[str]) -> str:
-    """Text starting with a byte-order mark (spreadsheets then read it as UTF-8), one row per figure. Text, not
-    bytes: API Gateway passes a text body as it is, where bytes would need the client to ask for a binary type."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in _csv_rows(card, model, languages):
-        writer.writerow([safe_cell(cell) for cell in row])
-    return "\ufeff" + out.getvalue()
+    """One row per figure (see `csv_text`: UTF-8 with a byte-order mark, no cell runs as a formula)."""
+    return csv_text(_csv_rows(card, model, languages))
 
 
 def _score(value: float | None, model: CapabilityModel, languages: Sequence[str]) -> str:

@@ -24,6 +24,7 @@ from koban.capability.models import (
 )
 from koban.capability.spec import CapabilityModel, DimensionSpec, IndicatorSpec
 from koban.i18n import pick
+from koban.privacy.redaction import redact
 
 # A difference of a whole level between two views (or a view and the live figures) is named as a gap.
 GAP_LEVELS = 1.0
@@ -210,7 +211,7 @@ def dimension_score(
         for rating in assessment.ratings:
             if rating.evidence:
                 evidence[rating.capability].append(
-                    EvidenceOut(view=assessment.view, level=rating.level, note=rating.evidence)
+                    EvidenceOut(view=assessment.view, level=rating.level, note=redact(rating.evidence))
                 )
     trend, trend_text = _trend(model, dimension.id, rounds, languages)
     return DimensionScoreOut(

@@ -323,7 +323,8 @@ def export_scorecard(
     now: datetime,
 ) -> Export:
     """The scorecard as a CSV or PDF file, in the reader's language."""
-    from koban.capability.export import CSV_CONTENT_TYPE, PDF_CONTENT_TYPE, scorecard_csv, scorecard_pdf
+    from koban.capability.export import PDF_CONTENT_TYPE, scorecard_csv, scorecard_pdf
+    from koban.privacy.spreadsheet import CSV_CONTENT_TYPE
 
     card = scorecard(tenant_id, principal, round_id, first, last, accepted, now)
     model = tenant_model(card.tenant)

@@ -69,6 +69,8 @@ class Subscription(BaseModel):
     created_at: AwareDatetime
     confirmed_at: AwareDatetime | None = None
     expires_at: AwareDatetime
+    # The blind-index key of its address (koban.privacy.subjects): a subject request finds it by that.
+    subject_digest: str | None = None
 
 
 class AlertStatus(StrEnum):

@@ -5,6 +5,7 @@ SubscriptionsTable (customer-managed key, TTL `expires_at`; the only place conta
   area index     pk AREA#<tenant>#<H3 r7 cell>       sk <id>       the subscription's cells in that r7 cell,
                                                                   channel, language, audiences (active only)
   report index   pk REPORTSUBS#<tenant>#<report id>  sk <id>       channel, language, status
+  subject index  pk SUBJECT#<tenant>#<address HMAC>  sk <id>       (koban.privacy.subjects: subject requests)
 NotificationsTable (TTL `expires_at` on ledger and outbox items):
   alert          pk ALERT#<tenant>                   sk <id>       texts, area, status, counters sent/delivered/...
   ledger         pk DELIVERY#<tenant>#<source>       sk <sub id>   status, claim, attempts, receipt digest
@@ -46,6 +47,7 @@ from koban.notifications.models import (
     SubscriptionStatus,
     ThreadMessage,
 )
+from koban.privacy.storage import subject_pk
 
 SUBSCRIPTION_SK = "#SUB"
 MAX_TRANSACTION_ITEMS = 100
@@ -223,8 +225,21 @@ class SubscriptionRepository(_Repository):
             {"Put": main},
             *(
                 {"Put": {"TableName": self.table_name, "Item": serialize(item)}}
-                for item in self._index_items(subscription)
+                for item in [*self._index_items(subscription), *self._subject_items(subscription)]
             ),
+        ]
+
+    @staticmethod
+    def _subject_items(subscription: Subscription) -> list[dict[str, Any]]:
+        """The blind-index item that lets a subject request find the subscription by its address."""
+        if subscription.subject_digest is None:
+            return []
+        return [
+            {
+                "pk": subject_pk(subscription.tenant, subscription.subject_digest),
+                "sk": subscription.id,
+                "expires_at": _epoch(subscription.expires_at),
+            }
         ]
 
     def create(self, subscription: Subscription) -> None:
@@ -262,12 +277,29 @@ class SubscriptionRepository(_Repository):
 
     def delete(self, subscription: Subscription) -> None:
         """The subscription, its contact data and its index items, all at once."""
+        self._transact("remove subscription", self.delete_items(subscription), "The subscription changed meanwhile.")
+
+    def delete_items(self, subscription: Subscription) -> list[dict[str, Any]]:
+        """The transaction items that remove the subscription, its contact data and its index items."""
         keys = [_sub_key(subscription.tenant, subscription.id)]
         keys += [{"pk": item["pk"], "sk": item["sk"]} for item in self._index_items(subscription)]
         if subscription.kind is SubscriptionKind.AREA and subscription.status is not SubscriptionStatus.ACTIVE:
             keys = keys[:1]
-        items = [{"Delete": {"TableName": self.table_name, "Key": serialize(key)}} for key in keys]
-        self._transact("remove subscription", items, "The subscription changed meanwhile.")
+        keys += [{"pk": item["pk"], "sk": item["sk"]} for item in self._subject_items(subscription)]
+        return [{"Delete": {"TableName": self.table_name, "Key": serialize(key)}} for key in keys]
+
+    def of_subject(self, tenant: str, digest: str, now: datetime) -> list[str]:
+        """The ids of the live subscriptions whose address has this blind-index key (koban.privacy)."""
+        return [
+            str(item["sk"])
+            for item in self._query(
+                "read subject subscriptions",
+                KeyConditionExpression="pk = :pk",
+                FilterExpression="expires_at > :now",
+                ExpressionAttributeValues=serialize({":pk": subject_pk(tenant, digest), ":now": _epoch(now)}),
+                ConsistentRead=True,
+            )
+        ]
 
     def get(self, tenant: str, subscription_id: str, now: datetime) -> Subscription | None:
         try:
@@ -826,21 +858,51 @@ def thread_pk(tenant: str, report_id: str) -> str:
 class ThreadRepository(_Repository):
     """The private thread of a report, kept with the reporter's personal data (PersonalDataTable)."""
 
-    def add(self, message: ThreadMessage, expires_at: datetime) -> None:
+    def put_request(self, message: ThreadMessage, expires_at: datetime) -> dict[str, Any]:
+        """The transaction item that stores `message` (the thread's audit carries it: all or nothing)."""
         item = {
             "pk": thread_pk(message.tenant, message.report_id),
             "sk": f"MSG#{_utc_key(message.at)}#{message.id}",
             **message.model_dump(mode="json"),
             "expires_at": _epoch(expires_at),
         }
-        try:
-            self._client.put_item(
-                TableName=self.table_name, Item=serialize(item), ConditionExpression="attribute_not_exists(pk)"
+        return {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": serialize(item),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def message_keys(self, tenant: str, report_id: str) -> list[dict[str, str]]:
+        """The key of every message, expired ones too (an erasure removes what TTL has not yet)."""
+        return [
+            {"pk": str(item["pk"]), "sk": str(item["sk"])}
+            for item in self._query(
+                "read thread",
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :msg)",
+                ExpressionAttributeValues=serialize({":pk": thread_pk(tenant, report_id), ":msg": "MSG#"}),
+                ProjectionExpression="pk, sk",
+                ConsistentRead=True,
             )
-        except ClientError as exc:
-            raise conflict_or_storage_error("store message", exc, "This message exists already.") from exc
-        except BotoCoreError as exc:
-            raise storage_error("store message", exc) from exc
+        ]
+
+    def remove(self, keys: list[dict[str, str]]) -> None:
+        """Delete these messages, 25 a call (deleting one that is gone already is harmless)."""
+        try:
+            for start in range(0, len(keys), 25):
+                request: dict[str, Any] = {
+                    self.table_name: [{"DeleteRequest": {"Key": serialize(key)}} for key in keys[start : start + 25]]
+                }
+                for attempt in range(6):  # unprocessed items are retried a bounded number of times
+                    request = self._client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+                    if not request:
+                        break
+                    time.sleep(0.05 * 2**attempt)
+                if request:
+                    raise StorageError("The thread could not be removed completely; try again shortly.")
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("remove thread", exc) from exc
 
     def messages(self, tenant: str, report_id: str, now: datetime) -> list[ThreadMessage]:
         """The thread, oldest first; messages past their retention are gone even before TTL removes them."""

@@ -32,7 +32,8 @@ from koban.notifications.schemas import (
     UnsubscribedOut,
 )
 from koban.observability import logger, metrics
-from koban.settings import get_settings
+from koban.privacy.retention import personal_data_expiry
+from koban.privacy.subjects import subject_digests
 from koban.tenants.service import get_tenant
 
 PENDING_LIFETIME = timedelta(hours=48)
@@ -44,8 +45,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _retention() -> timedelta:
-    return timedelta(days=get_settings().reporter_data_retention_days)
+def _subject_digest(tenant_id: str, request: ReportSubscriptionIn | AreaSubscriptionIn) -> str | None:
+    """The blind-index key of the address (a push endpoint is no address a subject request names)."""
+    address = request.email or request.phone
+    if address is None:
+        return None
+    digests = subject_digests(tenant_id, get_tenant(tenant_id).country, request.email, request.phone)
+    return digests[0]
 
 
 def subscription_out(subscription: Subscription) -> SubscriptionOut:
@@ -94,6 +100,7 @@ def _new(
         "push": push,
         "language": request.language,
         "created_at": now,
+        "subject_digest": _subject_digest(tenant_id, request),
         **details,
     }
     if request.channel in DOUBLE_OPT_IN:
@@ -111,7 +118,7 @@ def _new(
             status=SubscriptionStatus.ACTIVE,
             confirmed_at=now,
             unsubscribe_token=tokens.sign_unsubscribe(tenant_id, subscription_id),
-            expires_at=now + _retention(),
+            expires_at=personal_data_expiry(get_tenant(tenant_id), now),
         )
         stores.subscriptions().create(subscription)
     metrics.add_metric(name="Subscriptions", unit="Count", value=1)
@@ -209,7 +216,7 @@ def confirm(tenant_id: str, subscription_id: str, request: ConfirmIn) -> Subscri
             "code_hash": None,
             "code_attempts": 0,
             "confirmed_at": now,
-            "expires_at": now + _retention(),
+            "expires_at": personal_data_expiry(get_tenant(subscription.tenant), now),
             "unsubscribe_token": tokens.sign_unsubscribe(subscription.tenant, subscription.id),
         }
     )

@@ -7,19 +7,19 @@ every message written is an event in the report's audited history.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from koban.auth import CHANGE_REPORTS, READ_REPORTS, Principal, Role
-from koban.errors import FieldError, StorageError, ValidationFailed
+from koban.errors import FieldError, ValidationFailed
 from koban.ids import new_id
 from koban.notifications import stores
 from koban.notifications.access import REPORTER, audit, report_for
-from koban.notifications.jobs import ThreadJob
 from koban.notifications.models import Author, ThreadMessage
 from koban.notifications.schemas import ThreadMessageIn, ThreadMessageOut, ThreadOut
 from koban.observability import logger, metrics
+from koban.privacy.retention import personal_data_expiry
 from koban.reports.models import EventKind
-from koban.settings import get_settings
+from koban.tenants.service import get_tenant
 
 READ_THREAD = READ_REPORTS | {Role.PARTNER}
 WRITE_THREAD = CHANGE_REPORTS
@@ -48,7 +48,8 @@ def read_thread(tenant_id: str, report_id: str, principal: Principal | None, tra
     now = _now()
     messages = stores.threads().messages(report.tenant, report.id, now)
     if staff is not None:
-        audit(report, EventKind.THREAD_VIEWED, staff.subject, now)
+        # The messages are shown only once the read is audited.
+        audit(report, EventKind.THREAD_VIEWED, staff, now, detail={"messages": str(len(messages))})
         logger.info("thread viewed", extra={"tenant": report.tenant, "report_id": report.id, "by": staff.subject})
     return ThreadOut(report_id=report.id, items=[_out(message, staff) for message in messages])
 
@@ -61,7 +62,12 @@ def post_message(
     request: ThreadMessageIn,
 ) -> ThreadMessageOut:
     """A question of the team (staff token) or an answer of the reporter (tracking token); the reporter is told
-    of the team's messages on the channels they subscribed with."""
+    of the team's messages on the channels they subscribed with.
+
+    The message, its event in the report's history and its audit entry are one transaction. The event is also the
+    notification's outbox: the report-updates consumer reads it from the table's stream and queues the nudge
+    (`koban.notifications.report_updates`), so a stored message is never without its notification, and a
+    failed transaction leaves neither."""
     report, staff = report_for(tenant_id, report_id, principal, tracking_token, WRITE_THREAD)
     now = _now()
     repository = stores.threads()
@@ -77,13 +83,8 @@ def post_message(
         actor=staff.subject if staff else REPORTER,
         text=request.text,
     )
-    repository.add(message, now + timedelta(days=get_settings().reporter_data_retention_days))
-    audit(report, EventKind.MESSAGE_POSTED, message.actor, now)
+    stored = repository.put_request(message, personal_data_expiry(get_tenant(report.tenant), now))
+    posted = {"message_id": message.id, "author": str(message.author)}
+    audit(report, EventKind.MESSAGE_POSTED, staff, now, [stored], detail=posted, event_attributes=posted)
     metrics.add_metric(name="ThreadMessages", unit="Count", value=1)
-    if staff is not None:
-        try:
-            stores.jobs().send([ThreadJob(tenant=report.tenant, report_id=report.id, message_id=message.id)])
-        except StorageError:
-            # The message is stored and the reporter reads it with the token; only the nudge is lost.
-            logger.exception("thread notification not queued", extra={"report_id": report.id})
     return _out(message, staff)

@@ -69,6 +69,7 @@ from typing import Any
 
 from koban.errors import FieldError, ValidationFailed
 from koban.i18n import pick
+from koban.privacy.redaction import redact
 from koban.reports.lifecycle import TERMINAL, Status
 from koban.reports.models import Report, ReportEvent
 from koban.tenants.models import Category, Question, QuestionType
@@ -404,7 +405,8 @@ def service_request(
 
     `category` is the report's category in the tenant's taxonomy today (None if it was removed: the code
     stands in for the name); `notes` is the latest public note, `agency` the responsible unit's name and
-    `zone` the tenant's time zone for the datetimes. Sensitive reports are redacted and coarsened.
+    `zone` the tenant's time zone for the datetimes. Sensitive reports are withheld and coarsened; the text of
+    the others is shown with phone numbers and e-mail addresses redacted (koban.privacy.redaction).
     """
     sensitive = is_sensitive(report, category)
     lat: float | None = None
@@ -416,16 +418,16 @@ def service_request(
     return {
         "service_request_id": report.id,
         "status": OPEN311_STATUS[report.status],
-        "status_notes": None if sensitive else notes,
+        "status_notes": None if sensitive or notes is None else redact(notes),
         "service_name": pick(category.name, languages) if category else report.category,
         "service_code": report.category,
-        "description": _text("withheld", languages) if sensitive else report.description,
+        "description": _text("withheld", languages) if sensitive else redact(report.description),
         "agency_responsible": agency,
         "service_notice": None,
         "requested_datetime": w3c_datetime(report.received_at, zone),
         "updated_datetime": w3c_datetime(report.updated_at, zone),
         "expected_datetime": w3c_datetime(report.expected_response_at, zone),
-        "address": None if sensitive else report.address,
+        "address": None if sensitive or report.address is None else redact(report.address),
         "address_id": None,
         "zipcode": None,
         "lat": lat,
@@ -457,7 +459,7 @@ def request_update(
         "service_request_id": report_id,
         "status": EXTENDED_STATUS[event.to_status].lower(),
         "updated_datetime": w3c_datetime(event.at, zone),
-        "description": _text("withheld", languages) if sensitive else event.public_note or "",
+        "description": _text("withheld", languages) if sensitive else redact(event.public_note or ""),
         "media_url": "",
         "external_status_code": event.to_status.value,
     }

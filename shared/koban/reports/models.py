@@ -41,6 +41,8 @@ class EventKind(StrEnum):
     # The private thread with the reporter (koban.notifications.thread) audits into the report's history.
     MESSAGE_POSTED = "message_posted"
     THREAD_VIEWED = "thread_viewed"
+    # The reporter's personal data erased (koban.privacy.erasure): by the reporter, or by an admin's subject request.
+    PERSONAL_DATA_ERASED = "personal_data_erased"
 
 
 class GeoPoint(BaseModel):
@@ -95,6 +97,8 @@ class Report(BaseModel):
     # How often a supervisor reopened it after it was closed (counted for the capability model's trust indicator).
     reopened: int = 0
     version: int = 1
+    # When the reporter's personal data was erased: free text, photos and contact gone, the location a block's.
+    erased_at: AwareDatetime | None = None
 
 
 class ReportEvent(BaseModel):

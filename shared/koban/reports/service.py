@@ -6,12 +6,17 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from koban.audit.models import AuditAction
+from koban.audit.service import commit_with, staff_record
 from koban.auth import CHANGE_REPORTS, READ_REPORTS, TAKE_REPORTS, Principal, require_staff
 from koban.errors import FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from koban.i18n import pick, translate
 from koban.ids import hash_token, new_id, new_tracking_token, token_matches
 from koban.observability import logger, metrics
 from koban.plugins.host import plugin_manager
+from koban.privacy.retention import personal_data_expiry
+from koban.privacy.stores import privacy_repository
+from koban.privacy.subjects import subject_digests
 from koban.reports import lifecycle
 from koban.reports.answers import validate_answers
 from koban.reports.lifecycle import Status
@@ -152,7 +157,7 @@ def submit_report(tenant_id: str, request: ReportIn, principal: Principal | None
         to_status=Status.NEW,
         public_note=translate("report.received_note", request.locale or tenant.default_language),
     )
-    extra = []
+    extra: list[dict[str, Any]] = []
     if request.contact is not None:
         contact = Contact(
             name=request.contact.name,
@@ -161,8 +166,7 @@ def submit_report(tenant_id: str, request: ReportIn, principal: Principal | None
             consent_at=now,
             preferred_language=request.contact.preferred_language or request.locale,
         )
-        retention = timedelta(days=get_settings().reporter_data_retention_days)
-        extra.append(personal_data_repository().put_request(tenant.id, report.id, contact, now + retention))
+        extra += contact_requests(tenant, report.id, contact, now)
     reports_repository().create(report, received, extra)
     metrics.add_metric(name="ReportsReceived", unit="Count", value=1)
     logger.info("report received", extra={"tenant": tenant.id, "report_id": report.id, "channel": report.channel})
@@ -174,6 +178,17 @@ def submit_report(tenant_id: str, request: ReportIn, principal: Principal | None
         received_at=report.received_at,
         expected_response_at=report.expected_response_at,
     )
+
+
+def contact_requests(tenant: Tenant, report_id: str, contact: Contact, now: datetime) -> list[dict[str, Any]]:
+    """The transaction items that store a contact for the tenant's retention period, with its subject index
+    entries (keyed hashes of the e-mail address and phone number), so a subject request finds it without a Scan."""
+    expires_at = personal_data_expiry(tenant, now)
+    digests = subject_digests(tenant.id, tenant.country, contact.email, contact.phone)
+    return [
+        personal_data_repository().put_request(tenant.id, report_id, contact, expires_at),
+        *privacy_repository().index_requests(tenant.id, report_id, digests, expires_at),
+    ]
 
 
 def _announce(tenant: Tenant, report: Report) -> None:
@@ -288,10 +303,13 @@ def staff_view(
     contact = None
     if include_contact and found.report.has_contact:
         contact = personal_data_repository().get(tenant.id, report_id)
-        reports_repository().add_event(
-            tenant.id,
-            report_id,
-            ReportEvent(at=_now(), kind=EventKind.CONTACT_VIEWED, actor=principal.subject),
+        # Shown only once the read is in the report's history and in the tenant's audit log (one transaction).
+        now = _now()
+        viewed = ReportEvent(at=now, kind=EventKind.CONTACT_VIEWED, actor=principal.subject)
+        commit_with(
+            staff_record(principal, AuditAction.CONTACT_VIEWED, f"report/{report_id}", at=now),
+            [reports_repository().event_request(tenant.id, report_id, viewed)],
+            operation="audit contact read",
         )
         logger.info("contact viewed", extra={"tenant": tenant.id, "report_id": report_id, "by": principal.subject})
     return _staff_out(tenant, found, languages, contact)
@@ -360,7 +378,9 @@ def change_status(
         public_note=change.note,
         internal_note=change.internal_note,
     )
-    reports_repository().save_transition(before, after, event)
+    detail = {"from": str(before.status), "to": str(change.status), "version": str(after.version)}
+    audit = staff_record(principal, AuditAction.STATUS_CHANGED, f"report/{report_id}", at=now, detail=detail)
+    reports_repository().save_transition(before, after, event, audit)
     metrics.add_metric(name="ReportTransitions", unit="Count", value=1)
     return _staff_out(tenant, ReportWithHistory(report=after, events=(*found.events, event)), languages, None)
 

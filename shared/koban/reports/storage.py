@@ -14,6 +14,7 @@ import base64
 import binascii
 import json
 import secrets
+import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from koban import aws
+from koban.audit.models import AuditRecord
+from koban.audit.service import commit_with
 from koban.dynamo import (
     conflict_or_storage_error,
     deserialize,
@@ -242,8 +245,12 @@ class ReportRepository:
             raise storage_error("read report", exc) from exc
         return "Item" in response
 
-    def save_transition(self, before: Report, after: Report, event: ReportEvent) -> None:
-        """Replace the report unless someone changed it meanwhile (optimistic lock on `version`)."""
+    def save_transition(self, before: Report, after: Report, event: ReportEvent, audit: AuditRecord) -> None:
+        """Replace the report unless someone changed it meanwhile (optimistic lock on `version`), with its event
+        and its entry in the tenant's audit log, all in one transaction.
+
+        A transaction applied by DynamoDB whose answer was lost, sent again by the SDK and then refused by its own
+        version condition, is recognised by its audit entry (`AuditRepository.commit`): the change was made."""
         items = [
             {
                 "Put": {
@@ -254,23 +261,46 @@ class ReportRepository:
                     "ExpressionAttributeValues": serialize({":version": before.version, ":status": before.status}),
                 }
             },
+            self.event_request(after.tenant, after.id, event, sensitive=after.sensitive),
+        ]
+        commit_with(
+            audit,
+            items,
+            operation="change report",
+            conflict="The report was changed by someone else meanwhile; reload it and try again.",
+        )
+
+    def event_request(
+        self,
+        tenant: str,
+        report_id: str,
+        event: ReportEvent,
+        *,
+        sensitive: bool = False,
+        attributes: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """The transaction item that adds `event` to the report's history (with `attributes` for stream readers)."""
+        item = {**event_to_item(tenant, report_id, event, sensitive=sensitive), **(attributes or {})}
+        return {"Put": {"TableName": self.table_name, "Item": serialize(item)}}
+
+    def erase(
+        self, before: Report, after: Report, event: ReportEvent, extra: list[dict[str, Any]], audit: AuditRecord
+    ) -> None:
+        """The erased report, its event, the removal of its personal data elsewhere (`extra`) and the audit
+        entry, all in one transaction, unless the report changed meanwhile or was erased already."""
+        items = [
             {
                 "Put": {
                     "TableName": self.table_name,
-                    "Item": serialize(self._event_item(after, event)),
+                    "Item": serialize(report_to_item(after)),
+                    "ConditionExpression": "version = :version AND attribute_not_exists(erased_at)",
+                    "ExpressionAttributeValues": serialize({":version": before.version}),
                 }
             },
+            self.event_request(after.tenant, after.id, event, sensitive=after.sensitive),
+            *extra,
         ]
-        try:
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            raise conflict_or_storage_error(
-                "change report",
-                exc,
-                "The report was changed by someone else meanwhile; reload it and try again.",
-            ) from exc
-        except BotoCoreError as exc:
-            raise storage_error("change report", exc) from exc
+        commit_with(audit, items, operation="erase personal data", conflict="The report changed meanwhile; try again.")
 
     def add_event(self, tenant: str, report_id: str, event: ReportEvent) -> None:
         try:
@@ -498,7 +528,14 @@ class PersonalDataRepository:
         if "Item" not in response:
             return None
         item = deserialize(response["Item"])
+        # DynamoDB removes expired items within days, not at once: past its retention a contact no longer exists.
+        if int(item.get("expires_at", 0)) <= time.time():
+            return None
         return Contact.model_validate({key: value for key, value in item.items() if key in Contact.model_fields})
+
+    def delete_request(self, tenant: str, report_id: str) -> dict[str, Any]:
+        """The transaction item that removes the contact (an erasure; harmless when there is none)."""
+        return {"Delete": {"TableName": self.table_name, "Key": serialize(self._key(tenant, report_id))}}
 
     def erase(self, tenant: str, report_id: str) -> None:
         try:

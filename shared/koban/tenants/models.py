@@ -174,6 +174,9 @@ class Tenant(_Frozen):
     # The tenant's own names for lifecycle statuses (status code -> localised name), e.g. the Polish KMZB
     # names; a status not named here keeps the name of the message catalogues (`status.<code>`).
     status_names: dict[Status, LocalizedText] = Field(default_factory=dict)
+    # How long reporters' contact details, private threads and subscriptions are kept (DynamoDB TTL); None: the
+    # deployment's REPORTER_DATA_RETENTION_DAYS (koban.privacy.retention).
+    personal_data_retention_days: Annotated[int | None, Field(ge=1, le=3650)] = None
     settings: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("timezone")
