@@ -1,5 +1,6 @@
 """Report updates function: reads the reports' stream and queues a notification for each status change of a
-report someone follows (one record at a time, partial batch failures reported)."""
+report someone follows, and for each message the team writes in its thread (one record at a time, partial batch
+failures reported)."""
 
 from __future__ import annotations
 

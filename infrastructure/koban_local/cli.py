@@ -5,6 +5,7 @@ koban token --tenant T --role R      prints only the token, for $(koban token ..
 koban api-key --tenant T             prints only the Open311 API key
 koban openapi [--write PATH]         prints (or writes) the OpenAPI document built from the handlers
 koban plugins [--json] [--check]     lists the installed plugins: hooks, tenants, categories, rules
+koban audit verify [--tenant T]      verifies the audit log's hash chain (exit status 1 when it was tampered with)
 koban plugin new NAME [--dir PATH]   writes a new, installable and tested city plugin package
 """
 
@@ -92,6 +93,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     rebuild.set_defaults(run=_rebuild_aggregates)
 
+    audit = commands.add_parser("audit", help="the tamper-evident audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = audit_commands.add_parser(
+        "verify", help="check the hash chain: entries checked, the head hash, OK or the first broken entry"
+    )
+    verify.add_argument("--tenant", action="append", help="a tenant (repeatable; default: every tenant)")
+    verify.add_argument(
+        "--endpoint-url",
+        help="a running `koban serve`'s local AWS (printed at start); without it, the AWS account and the "
+        "table name in the environment (AUDIT_TABLE) are used",
+    )
+    verify.add_argument(
+        "--stack-name",
+        default=LOCAL_STACK_NAME,
+        help=f"with --endpoint-url: the stack name prefixing the local tables (default {LOCAL_STACK_NAME})",
+    )
+    verify.set_defaults(run=_verify_audit)
+
     add_plugin_commands(commands)  # koban plugins, koban plugin new NAME
 
     arguments = parser.parse_args(argv)
@@ -133,6 +152,23 @@ def _rebuild_aggregates(arguments: argparse.Namespace) -> int:
         result = rebuild_aggregates(tenant)
         print(f"{tenant}: {result.reports} reports, {result.counters} counters, {result.corrected} corrected")
     return 0
+
+
+def _verify_audit(arguments: argparse.Namespace) -> int:
+    if arguments.endpoint_url:
+        _point_at_local_home(arguments.endpoint_url, arguments.stack_name)
+    from koban.audit.service import verify
+
+    intact = True
+    for tenant in arguments.tenant or tenant_ids():
+        result = verify(tenant)
+        head = f"head {result.head.seq} {result.head.hash}" if result.head else "head unreadable"
+        outcome = (
+            "OK" if result.ok else f"BROKEN at entry {result.first_broken_seq} ({result.breakage}): {result.reason}"
+        )
+        print(f"{tenant}: {result.entries_checked} entries checked, {head}, {outcome}")
+        intact = intact and result.ok
+    return 0 if intact else 1
 
 
 def _point_at_local_home(endpoint_url: str, stack_name: str) -> None:

@@ -123,6 +123,7 @@ EXPECTED_FUNCTIONS = {
     "NotificationDeliveryFunction": "notification_delivery",
     "ReportUpdatesFunction": "report_updates",
     "CapabilityFunction": "capability",
+    "AuditFunction": "audit",
 }
 
 GLOBAL_ENVIRONMENT = {
@@ -133,6 +134,7 @@ GLOBAL_ENVIRONMENT = {
     "AGGREGATES_TABLE": {"Ref": "AggregatesTable"},
     "PROBLEMS_TABLE": {"Ref": "ProblemsTable"},
     "CAPABILITY_TABLE": {"Ref": "CapabilityTable"},
+    "AUDIT_TABLE": {"Ref": "AuditTable"},
     "CONVERSATIONS_TABLE": {"Ref": "ConversationsTable"},
     "KNOWLEDGE_BUCKET": {"Ref": "KnowledgeBucket"},
     "NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},
@@ -825,15 +827,16 @@ def test_given_a_table_then_it_is_on_demand_recoverable_encrypted_expiring_and_r
     template: dict[str, Any], table_id: str
 ) -> None:
     """Given a table, then it bills per request, has point-in-time recovery, encryption at rest, a TTL
-    attribute, and survives stack deletion and replacement."""
+    attribute (but the audit log, which nothing may expire), and survives stack deletion and replacement."""
     table = template["Resources"][table_id]
     properties = table["Properties"]
 
     assert properties["BillingMode"] == "PAY_PER_REQUEST"
     assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert properties["SSESpecification"]["SSEEnabled"] is True
-    assert properties["TimeToLiveSpecification"]["Enabled"] is True
-    assert properties["TimeToLiveSpecification"]["AttributeName"]
+    if table_id != "AuditTable":
+        assert properties["TimeToLiveSpecification"]["Enabled"] is True
+        assert properties["TimeToLiveSpecification"]["AttributeName"]
     assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
 
 
@@ -1228,3 +1231,37 @@ def test_given_the_sam_transform_when_applied_then_the_optional_authorizer_has_n
     assert authorizer["type"] == "request"
     assert "identitySource" not in authorizer
     assert authorizer["authorizerResultTtlInSeconds"] == 0
+
+
+def test_given_the_audit_table_then_it_is_append_only_kept_and_recoverable(template: dict[str, Any]) -> None:
+    """Given AuditTable, then nothing expires it, it cannot be deleted by accident, PITR restores it, and no
+    function may delete an item of it (appends are Put + Update, reads Get + Query)."""
+    table = template["Resources"]["AuditTable"]
+    properties = table["Properties"]
+    assert "TimeToLiveSpecification" not in properties
+    assert properties["DeletionProtectionEnabled"] is True
+    assert table["DeletionPolicy"] == "Retain"
+    assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert properties["SSESpecification"]["SSEEnabled"] is True
+    granted: dict[str, set[str]] = {}
+    for name, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for policy in resource["Properties"].get("Policies", []):
+            for statement in policy.get("Statement", []) if isinstance(policy, dict) else []:
+                if any(refers_to(target, "AuditTable") for target in statement.get("Resource", [])):
+                    granted.setdefault(name, set()).update(statement["Action"])
+    assert granted == {
+        "ReportsFunction": {*AUDIT_APPEND},
+        "NotificationsFunction": {*AUDIT_APPEND},
+        "AuditFunction": {"dynamodb:GetItem", "dynamodb:Query"},
+    }
+
+
+AUDIT_APPEND = (
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:ConditionCheckItem",
+)

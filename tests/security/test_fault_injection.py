@@ -86,8 +86,15 @@ UNCOMMITTED_OBJECTS = {
 }
 # Half-written states found by this test in code that another session is changing; reported there, kept here as
 # strict expected failures so that the fix turns them red and they are removed.
-KNOWN_HALF_WRITES = {
-    ("POST", "/v1/tenants/{tenant}/reports/{report_id}/messages"): "message stored before its audit event and job",
+KNOWN_HALF_WRITES: dict[tuple[str, str], str] = {}
+
+
+# Changes committed in DynamoDB before work outside the transaction (S3 deletes, a subject's several reports): a
+# failure after the commit answers 503 with the commit kept, and the same request sent again finishes the work
+# (koban.privacy.erasure explains the order: no report ever names a deleted photo). Checked: the retry succeeds.
+RESUMED_BY_RETRY = {
+    ("DELETE", "/v1/tenants/{tenant}/reports/{report_id}/personal-data"): "erasure committed, photos deleted after",
+    ("POST", "/v1/tenants/{tenant}/privacy/subject-requests"): "one erasure per report, then the audit entry",
 }
 
 
@@ -148,7 +155,11 @@ def test_a_failing_store_gives_503_with_retry_after_and_leaves_nothing_half_writ
             problems.append(
                 f"{failed}: {reply.status} Retry-After={reply.headers.get('Retry-After')} {reply.body[:200]}"
             )
-        # And no store holds half of the change
+        # And no store holds half of the change (or, where the change is resumable, sending it again finishes it)
+        elif changes and (route.method, route.path) in RESUMED_BY_RETRY:
+            retried = prepared.send(api)
+            if not 200 <= retried.status < 300:
+                problems.append(f"{failed}: the retry of a resumable change answered {retried.status}")
         elif changes:
             problems.append(f"{failed}: 503 but the stores changed: {changes}")
     assert not problems, "\n".join(problems)
@@ -182,6 +193,30 @@ def test_attempts_the_sdk_retries_are_absorbed_and_store_one_report(
         headers={"X-Tracking-Token": reply.json()["tracking_token"]},
     )
     assert view.status == 200, view.body
+
+
+def test_a_status_change_applied_with_its_answer_lost_is_answered_200_and_made_once(
+    api: ApiClient, world: World
+) -> None:
+    # Given a report, and a status change whose transaction the table applies while the answer is lost twice
+    report = world.fresh_report()
+    path = f"/v1/tenants/{TENANT}/reports/{report['id']}"
+    officer = staff_claims(TENANT)
+    change = {"status": "verifying", "note": "We are looking into it."}
+    with failing_attempts("dynamodb", "TransactWriteItems", failures=2, applied=True) as attempts:
+        # When the officer makes the change (the SDK sends it again; the last attempt fails its version condition)
+        reply = api.patch(path, body=change, claims=officer)
+    # Then the change that was made is answered as made, not as a conflict
+    assert len(attempts) == 3
+    assert reply.status == 200, reply.body
+    assert reply.json()["status"] == "verifying"
+    # And it was made once: one lifecycle event, one audit entry
+    history = api.get(path, claims=officer).json()["events"]
+    changes = [event for event in history if event["kind"] == "status_changed"]
+    figures.record("duplicates", len(changes) - 1)
+    assert len(changes) == 1
+    entries = api.get(f"/v1/tenants/{TENANT}/audit", claims=staff_claims(TENANT, "admin")).json()["items"]
+    assert [entry["target"] for entry in entries].count(f"report/{report['id']}") == 1
 
 
 def test_a_submission_refused_by_a_failing_store_can_be_retried_with_its_key(api: ApiClient, world: World) -> None:

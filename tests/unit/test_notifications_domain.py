@@ -17,7 +17,7 @@ from koban.dynamo import serialize
 from koban.i18n import SUPPORTED_LANGUAGES, translate
 from koban.notifications import delivery, messages, report_updates, tokens
 from koban.notifications.adapters import OutboxAdapter, SesEmailAdapter, SnsSmsAdapter, WebPushAdapter
-from koban.notifications.jobs import AlertBatchJob, parse_job
+from koban.notifications.jobs import AlertBatchJob, ReportUpdateJob, ThreadJob, parse_job
 from koban.notifications.models import (
     Alert,
     AlertStatus,
@@ -281,10 +281,24 @@ def status_event(**overrides: Any) -> dict[str, Any]:
     }
 
 
+MESSAGE_ID = "01abcdefghjkmnpqrstv"
+
+
+def message_event(**overrides: Any) -> dict[str, Any]:
+    return {
+        "kind": "message_posted",
+        "at": (NOW - timedelta(seconds=2)).isoformat(),
+        "actor": "officer-1",
+        "author": "staff",
+        "message_id": MESSAGE_ID,
+        **overrides,
+    }
+
+
 def test_given_a_fresh_status_change_when_streamed_then_it_becomes_a_report_update_job() -> None:
     job = report_updates.job_for(stream_record(status_event()), now=NOW)
 
-    assert job is not None
+    assert isinstance(job, ReportUpdateJob)
     assert (job.tenant, job.report_id, job.status, job.note) == (
         "pilot-nl",
         REPORT_ID,
@@ -302,10 +316,22 @@ def test_given_a_fresh_status_change_when_streamed_then_it_becomes_a_report_upda
         stream_record(status_event(kind="contact_viewed")),
         stream_record(status_event(at=(NOW - timedelta(days=3)).isoformat())),  # history being seeded
         stream_record(status_event(at="yesterday")),
+        stream_record(message_event(author="reporter")),  # the reporter's own answer
+        stream_record(message_event(message_id=None)),  # an event of before messages carried their id
     ],
 )
 def test_given_anything_else_on_the_stream_then_no_job_is_made(record: dict[str, Any]) -> None:
     assert report_updates.job_for(record, now=NOW) is None
+
+
+def test_given_a_message_of_the_team_when_streamed_then_it_becomes_a_thread_job_keyed_by_the_message() -> None:
+    # Given the message_posted event stored in one transaction with the team's message (the outbox entry)
+    record = stream_record(message_event())
+    # When the stream delivers it (at least once)
+    job = report_updates.job_for(record, now=NOW)
+    # Then it is the nudge for that message, the same job each time (the ledger sends it once)
+    assert job == ThreadJob(tenant="pilot-nl", report_id=REPORT_ID, message_id=MESSAGE_ID)
+    assert job == report_updates.job_for(record, now=NOW)
 
 
 # ------------------------------------------------------------------------------------------------ pacing

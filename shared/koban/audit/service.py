@@ -68,7 +68,13 @@ def append(
     return audit_log().commit(record)
 
 
-def commit_with(record: AuditRecord, items: Sequence[dict[str, Any]], *, operation: str, conflict: str) -> AuditEntry:
+def commit_with(
+    record: AuditRecord,
+    items: Sequence[dict[str, Any]],
+    *,
+    operation: str,
+    conflict: str = "The record was changed by someone else meanwhile; reload it and try again.",
+) -> AuditEntry:
     """Store `items` (TransactWriteItems items of the change) and the entry for `record`: both or neither.
 
     A failed condition of `items` is a Conflict with `conflict` as its detail."""

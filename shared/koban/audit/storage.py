@@ -37,7 +37,7 @@ HEAD_SK = "HEAD"
 ENTRY_PREFIX = "SEQ#"
 _ENTRY_SK = re.compile(r"^SEQ#[0-9]{12}$")
 # Attempts of an append that keeps losing the race for the head to other writers of the same tenant.
-MAX_ATTEMPTS = 12
+MAX_ATTEMPTS = 16
 _RACE_LOST = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
 _VERIFY_PAGE = 500
 
@@ -163,7 +163,7 @@ class AuditRepository:
                     raise Conflict(conflict) from exc
                 if not _RACE_LOST & set(codes):
                     raise storage_error(operation, exc) from exc
-                time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 5)))  # noqa: S311 (jitter, not a secret)
+                time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 4)))  # noqa: S311 (jitter, not a secret)
                 continue
             except BotoCoreError as exc:
                 raise storage_error(operation, exc) from exc

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
+from koban.audit.models import AuditAction, AuditRecord, role_of
+from koban.audit.service import commit_with
 from koban.auth import Principal, Role, require_staff
 from koban.errors import NotFound, Unauthenticated
 from koban.ids import token_matches
@@ -48,6 +51,28 @@ def report_for(
     return report_for_staff(tenant_id, report_id, principal, staff_roles), principal
 
 
-def audit(report: Report, kind: EventKind, actor: str, at: datetime) -> None:
-    """An entry in the report's audited history (who read or wrote the thread, and when)."""
-    reports_repository().add_event(report.tenant, report.id, ReportEvent(at=at, kind=kind, actor=actor))
+def audit(
+    report: Report,
+    kind: EventKind,
+    staff: Principal | None,
+    at: datetime,
+    items: Sequence[dict[str, Any]] = (),
+    *,
+    detail: Mapping[str, str] | None = None,
+    event_attributes: Mapping[str, str] | None = None,
+) -> None:
+    """Who read or wrote the thread, and when: an event in the report's history and an entry in the tenant's audit
+    log, stored in one transaction with `items` (the change itself, if any). No staff principal: the reporter."""
+    actor = staff.subject if staff is not None else REPORTER
+    event = ReportEvent(at=at, kind=kind, actor=actor)
+    record = AuditRecord(
+        tenant=report.tenant,
+        at=at,
+        actor=actor,
+        role=role_of(staff.roles) if staff is not None else REPORTER,
+        action=AuditAction(kind.value),
+        target=f"report/{report.id}",
+        detail=dict(detail or {}),
+    )
+    history = reports_repository().event_request(report.tenant, report.id, event, attributes=event_attributes)
+    commit_with(record, [*items, history], operation=f"audit {kind.value}")

@@ -1,6 +1,10 @@
 """Reporters hear of their report's lifecycle: each status change (a new lifecycle event in ReportsTable, read
 from its stream) becomes a notification job when someone follows the report. The reports use case is untouched:
-it writes its audited events as always, and this consumer reads them."""
+it writes its audited events as always, and this consumer reads them.
+
+The team's thread messages travel the same way: a message is stored in one transaction with its `message_posted`
+event, and that event (carrying the message id) is the notification's outbox entry. The stream delivers it at
+least once; the delivery ledger, keyed by the message id, makes a repeated job send nothing twice."""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from typing import Any
 
 from koban.dynamo import deserialize
 from koban.notifications import stores
-from koban.notifications.jobs import ReportUpdateJob
+from koban.notifications.jobs import ReportUpdateJob, ThreadJob
+from koban.notifications.models import Author
 from koban.reports.models import EventKind
 
 # DynamoDB keeps stream records for 24 hours: an older event can only come from an import or a seed of history,
@@ -20,8 +25,9 @@ STREAM_RETENTION = timedelta(hours=24)
 _EVENT_PREFIX = "EVENT#"
 
 
-def job_for(record: Mapping[str, Any], now: datetime | None = None) -> ReportUpdateJob | None:
-    """The notification job a stream record calls for, or None (not a fresh status change of a report)."""
+def job_for(record: Mapping[str, Any], now: datetime | None = None) -> ReportUpdateJob | ThreadJob | None:
+    """The notification job a stream record calls for, or None (not a fresh status change of a report, nor a
+    fresh message of the team in its thread)."""
     if record.get("eventName") != "INSERT":
         return None
     change = record.get("dynamodb") or {}
@@ -31,8 +37,6 @@ def job_for(record: Mapping[str, Any], now: datetime | None = None) -> ReportUpd
     if not sort_key.startswith(_EVENT_PREFIX) or len(partition) != 3 or partition[0] != "REPORT":
         return None
     event = deserialize(change.get("NewImage") or {})
-    if event.get("kind") != EventKind.STATUS_CHANGED or not event.get("to_status"):
-        return None
     try:
         at = datetime.fromisoformat(str(event.get("at")))
     except ValueError:
@@ -40,6 +44,13 @@ def job_for(record: Mapping[str, Any], now: datetime | None = None) -> ReportUpd
     if at < (now or datetime.now(UTC)) - STREAM_RETENTION:
         return None
     _, tenant, report_id = partition
+    if event.get("kind") == EventKind.MESSAGE_POSTED:
+        message_id = event.get("message_id")
+        if event.get("author") != Author.STAFF or not isinstance(message_id, str):
+            return None  # the reporter's own answer (or a history event of before messages carried their id)
+        return ThreadJob(tenant=tenant, report_id=report_id, message_id=message_id)
+    if event.get("kind") != EventKind.STATUS_CHANGED or not event.get("to_status"):
+        return None
     return ReportUpdateJob(
         tenant=tenant,
         report_id=report_id,
@@ -51,7 +62,7 @@ def job_for(record: Mapping[str, Any], now: datetime | None = None) -> ReportUpd
 
 
 def handle_record(record: Mapping[str, Any]) -> bool:
-    """Queue the job for a status change of a followed report; True when a job was queued."""
+    """Queue the job for a status change of (or a team message about) a followed report; True when queued."""
     job = job_for(record)
     if job is None or not stores.subscriptions().report_has_subscriptions(job.tenant, job.report_id):
         return False
