@@ -11,6 +11,8 @@ from koban.assistant.models import ConversationOut, HandoffListOut, MessageIn, R
 from koban.assistant.service import handle_message, list_handoffs, read_conversation
 from koban.auth import principal_from_event
 from koban.http.params import TenantPath
+from koban.http.ratelimit import RATE_LIMITED_RESPONSE, rate_limited
+from koban.ratelimit.service import Scope
 
 router = Router()
 
@@ -21,6 +23,8 @@ ConversationPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{22,64}$", descri
     "/v1/tenants/<tenant>/assistant/messages",
     summary="Ask the assistant (emergency first, answers from the knowledge base with sources)",
     tags=["assistant"],
+    responses={429: RATE_LIMITED_RESPONSE},
+    middlewares=[rate_limited(Scope.ASSISTANT)],
 )
 def post_message(tenant: TenantPath, body: MessageIn) -> ReplyOut:
     return handle_message(tenant, body)

@@ -11,6 +11,7 @@ from params import ReportIdPath, TrackingToken
 
 from koban.http.api import created
 from koban.http.params import TenantPath
+from koban.http.ratelimit import RATE_LIMITED_RESPONSE, rate_limited
 from koban.notifications.schemas import (
     AreaSubscriptionIn,
     ConfirmIn,
@@ -28,6 +29,7 @@ from koban.notifications.subscriptions import (
     subscribe_to_report,
     unsubscribe,
 )
+from koban.ratelimit.service import Scope
 
 router = Router()
 
@@ -47,7 +49,11 @@ def get_push_key(tenant: TenantPath) -> PushKeyOut:
     "/v1/tenants/<tenant>/reports/<report_id>/subscriptions",
     summary="Follow a report by e-mail, SMS or web push, with its tracking token alone",
     tags=["notifications"],
-    responses={201: {"description": "Created (pending until the code sent by e-mail or SMS is confirmed)"}},
+    responses={
+        201: {"description": "Created (pending until the code sent by e-mail or SMS is confirmed)"},
+        429: RATE_LIMITED_RESPONSE,
+    },
+    middlewares=[rate_limited(Scope.PUBLIC_WRITES)],
 )
 def follow_report(
     tenant: TenantPath, report_id: ReportIdPath, body: ReportSubscriptionIn, tracking_token: TrackingToken = None
@@ -71,7 +77,11 @@ def list_report_subscriptions(
     "/v1/tenants/<tenant>/subscriptions",
     summary="Receive the area alerts of an area (H3 cells or a polygon), in a language, for some audiences",
     tags=["notifications"],
-    responses={201: {"description": "Created (pending until the code sent by e-mail or SMS is confirmed)"}},
+    responses={
+        201: {"description": "Created (pending until the code sent by e-mail or SMS is confirmed)"},
+        429: RATE_LIMITED_RESPONSE,
+    },
+    middlewares=[rate_limited(Scope.PUBLIC_WRITES)],
 )
 def subscribe(tenant: TenantPath, body: AreaSubscriptionIn) -> Response[SubscriptionOut]:
     return created(subscribe_to_area(tenant, body))

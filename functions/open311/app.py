@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from koban.errors import KobanError, NotFound, ValidationFailed
 from koban.http.api import create_app, lambda_entry
-from koban.http.problems import retry_headers, status_for
+from koban.http.problems import error_headers, status_for
 from koban.i18n import parse_accept_language
 from koban.observability import logger
 from koban.open311 import service
@@ -28,6 +28,7 @@ from koban.open311.formats import (
     services_document,
     updates_document,
 )
+from koban.ratelimit.service import Scope, admit_request
 from koban.tenants.service import list_tenants
 
 app = create_app()
@@ -42,13 +43,15 @@ def _format_of_path() -> str:
         return "json"
 
 
-def _reply(document: Open311Document, fmt: str, status: int = 200) -> Response[str]:
+def _reply(
+    document: Open311Document, fmt: str, status: int = 200, headers: dict[str, str] | None = None
+) -> Response[str]:
     body, content_type = render(document, fmt)
-    return Response(status_code=status, content_type=content_type, body=body, headers=retry_headers(status))
+    return Response(status_code=status, content_type=content_type, body=body, headers=headers)
 
 
-def _errors(status: int, descriptions: list[str]) -> Response[str]:
-    return _reply(error_document([(status, text) for text in descriptions]), _format_of_path(), status)
+def _errors(status: int, descriptions: list[str], headers: dict[str, str] | None = None) -> Response[str]:
+    return _reply(error_document([(status, text) for text in descriptions]), _format_of_path(), status, headers)
 
 
 @app.exception_handler(KobanError)
@@ -56,11 +59,11 @@ def _domain_error(error: KobanError) -> Response[str]:
     status = status_for(error)
     if error.code == "storage_error":
         logger.exception("storage failure")
-        return _errors(503, [error.detail])
+        return _errors(503, [error.detail], error_headers(error))
     if isinstance(error, ValidationFailed):
         return _errors(400, [f"{field.field}: {field.message}" for field in error.errors] or [error.detail])
-    # Open311 knows 400, 403 and 404; a missing credential is a 403 there.
-    return _errors({401: 403, 422: 400}.get(status, status), [error.detail])
+    # Open311 knows 400, 403 and 404; a missing credential is a 403 there. A refused rate keeps its 429 and wait.
+    return _errors({401: 403, 422: 400}.get(status, status), [error.detail], error_headers(error))
 
 
 @app.exception_handler(RequestValidationError)
@@ -130,6 +133,7 @@ def post_request(document: str) -> Response[str]:
     _, fmt = _split(document, expected="requests")
     form = _form()
     jurisdiction_id = (form.get("jurisdiction_id") or [_params().get("jurisdiction_id", "")])[0] or None
+    admit_request(Scope.OPEN311, jurisdiction_id or "", app.current_event.raw_event)
     created = service.post_request(jurisdiction_id, form)
     return _reply(requests_document(created), fmt, 201)
 

@@ -10,8 +10,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from koban.auth import principal_from_event
 from koban.http.api import create_app, created, lambda_entry
 from koban.http.params import TenantPath
+from koban.http.ratelimit import RATE_LIMITED_RESPONSE, rate_limited
 from koban.priorities.models import PriorityChangeIn, PriorityIn, PriorityListOut, StaffPriorityOut, VoteIn, VoteOut
 from koban.priorities.service import change_priority, propose_priority, public_priorities, vote
+from koban.ratelimit.service import Scope
 
 app = create_app()
 
@@ -47,6 +49,8 @@ def list_public(tenant: TenantPath) -> PriorityListOut:
     "/v1/tenants/<tenant>/public/priorities/<priority_id>/votes",
     summary="Vote for a proposed priority (once per device)",
     tags=["public"],
+    responses={429: RATE_LIMITED_RESPONSE},
+    middlewares=[rate_limited(Scope.PUBLIC_WRITES)],
 )
 def cast_vote(tenant: TenantPath, priority_id: PriorityIdPath, body: VoteIn) -> Response[VoteOut]:
     result = vote(tenant, priority_id, body)

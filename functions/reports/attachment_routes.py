@@ -12,6 +12,8 @@ from koban.attachments.service import read_attachment, upload_attachment
 from koban.auth import principal_from_event
 from koban.http.api import binary_body, created
 from koban.http.params import TenantPath
+from koban.http.ratelimit import RATE_LIMITED_RESPONSE, rate_limited
+from koban.ratelimit.service import Scope
 from koban.reports.schemas import AttachmentOut
 
 router = Router()
@@ -23,7 +25,8 @@ AttachmentIdPath = Annotated[str, Path(pattern=r"^[0-9a-z]{20}$", description="A
     "/v1/tenants/<tenant>/attachments",
     summary="Upload a photo (JPEG, PNG or WebP body); metadata is stripped before storage",
     tags=["attachments"],
-    responses={201: {"description": "Created"}},
+    responses={201: {"description": "Created"}, 429: RATE_LIMITED_RESPONSE},
+    middlewares=[rate_limited(Scope.ATTACHMENTS)],
 )
 def upload(tenant: TenantPath) -> Response[AttachmentOut]:
     event = router.current_event

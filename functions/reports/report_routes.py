@@ -12,6 +12,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Que
 from koban.auth import principal_from_event
 from koban.http.api import created
 from koban.http.params import AcceptLanguage, TenantPath, languages
+from koban.http.ratelimit import RATE_LIMITED_RESPONSE, rate_limited
+from koban.ratelimit.service import Scope
 from koban.reports.idempotency import submit_report_once
 from koban.reports.lifecycle import Status
 from koban.reports.models import Priority, QueueFilter
@@ -42,7 +44,8 @@ TrackingToken = Annotated[
     "/v1/tenants/<tenant>/reports",
     summary="Submit a report",
     tags=["reports"],
-    responses={201: {"description": "Created"}},
+    responses={201: {"description": "Created"}, 429: RATE_LIMITED_RESPONSE},
+    middlewares=[rate_limited(Scope.INTAKE)],
 )
 def submit(tenant: TenantPath, body: ReportIn, idempotency_key: IdempotencyKey = None) -> Response[ReceiptOut]:
     receipt = submit_report_once(

@@ -39,7 +39,7 @@ from koban_local.bench_assistant import assistant_section
 from koban_local.bench_notifications import notification_section
 from koban_local.cli import home as repository_root
 from koban_local.functions import Handler, LocalLambdaContext
-from koban_local.home import LocalHome
+from koban_local.home import UNREFUSING_RATE_LIMITS, LocalHome
 from koban_local.metering import metered
 from koban_local.seed import generate_reports, seed_all, tenant_random
 from koban_local.tokens import issue_open311_key, issue_staff_token
@@ -251,7 +251,28 @@ def cost_section(home: LocalHome) -> list[str]:
         lines.append(
             f"   {name:<40} {cost.calls:>8} {cost.items:>8} {cost_large.calls:>10} {cost_large.items:>10} {ratio:>6.2f}"
         )
-    return lines
+    return lines + rate_limit_lines()
+
+
+def rate_limit_lines() -> list[str]:
+    """The per-client rate limiter's share of each open write (POST report, photo, Open311 POST, assistant
+    message, vote, subscription), by the state of the client's bucket: the calls above were all the first kind."""
+    from koban.errors import RateLimited
+    from koban.ratelimit.service import Scope, take_token
+    from koban.settings import RateLimit
+
+    limit = RateLimit(per_minute=1, burst=2)
+    key = f"bench#{uuid.uuid4().hex}"
+    calls = []
+    for _ in ("idle", "within its burst", "refused"):
+        with metered() as meter, contextlib.suppress(RateLimited):
+            take_token(Scope.INTAKE, key, limit)
+        calls.append(meter.dynamodb_calls)
+    idle, within_burst, refused = calls
+    return [
+        f"   of which the per-client rate limiter: {idle} call with an idle bucket (a resident's usual case), "
+        f"{within_burst} within a burst, {refused} when refused (429)"
+    ]
 
 
 def generated_reports(tenant: Tenant, count: int, seed: int, now: datetime) -> list[Report]:
@@ -493,7 +514,8 @@ def main() -> int:
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     # The handlers print their EMF metrics to stdout, as in Lambda; the report is printed afterwards.
-    with contextlib.redirect_stdout(io.StringIO()), LocalHome(root, port=0) as home:
+    # The limiter runs on every open write (its calls are in section 1) but refuses none of the bench's requests.
+    with contextlib.redirect_stdout(io.StringIO()), LocalHome(root, port=0, settings=UNREFUSING_RATE_LIMITS) as home:
         home.gateway.start()
         # Every figure below is measured directly (the aggregation handler too): the stream poller would only
         # compete for the one interpreter's time.

@@ -39,7 +39,7 @@ from packaging.requirements import Requirement
 
 from koban_local.assistant_build import load_evaluation
 from koban_local.functions import LocalLambdaContext
-from koban_local.home import LocalHome
+from koban_local.home import UNREFUSING_RATE_LIMITS, LocalHome
 
 FUNCTION_ID: Final = "AssistantFunction"
 COLD_RUNS: Final = 3
@@ -254,7 +254,10 @@ def main() -> int:
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    with contextlib.redirect_stdout(io.StringIO()), LocalHome(repository_root(), port=0) as home:
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        LocalHome(repository_root(), port=0, settings=UNREFUSING_RATE_LIMITS) as home,
+    ):
         home.gateway.start()
         home.poller.stop()
         lines = assistant_section(home)

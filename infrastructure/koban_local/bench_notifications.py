@@ -24,7 +24,7 @@ from typing import Any
 import h3
 import requests
 
-from koban_local.home import LocalHome
+from koban_local.home import UNREFUSING_RATE_LIMITS, LocalHome
 from koban_local.metering import metered
 from koban_local.tokens import issue_staff_token
 
@@ -193,7 +193,10 @@ def main() -> int:
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
     count = int(sys.argv[1]) if len(sys.argv) > 1 else SUBSCRIBERS
-    with contextlib.redirect_stdout(io.StringIO()), LocalHome(repository_root(), port=0) as home:
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        LocalHome(repository_root(), port=0, settings=UNREFUSING_RATE_LIMITS) as home,
+    ):
         home.gateway.start()
         lines = notification_section(home, subscribers=count)
     print("\n".join(lines))

@@ -21,7 +21,9 @@ def reset_process_caches() -> None:
     from koban.notifications import stores as notifications
     from koban.plugins import host
     from koban.priorities import service as priorities
+    from koban.privacy import stores as privacy
     from koban.problems import service as problems
+    from koban.ratelimit import service as ratelimit
     from koban.reports import idempotency, service
     from koban.settings import get_settings
 
@@ -35,11 +37,13 @@ def reset_process_caches() -> None:
     api_keys.api_key_repository.cache_clear()
     aggregation.aggregate_repository.cache_clear()
     problems.problem_repository.cache_clear()
+    ratelimit.rate_limit_repository.cache_clear()
     priorities.priority_repository.cache_clear()
     app_config.clear_caches()
     capability.capability_repository.cache_clear()
     capability_registry.clear_caches()
     notifications.reset()
+    privacy.privacy_repository.cache_clear()
     audit.audit_log.cache_clear()
     assistant.conversation_repository.cache_clear()
     assistant_knowledge.knowledge_repository.cache_clear()

@@ -96,3 +96,13 @@ class Unavailable(KobanError):
     """A feature this deployment has not configured (e.g. web push without a VAPID key): try another way."""
 
     code = "unavailable"
+
+
+class RateLimited(KobanError):
+    """A client used up its share of an open route (koban.ratelimit); it may try again after a while."""
+
+    code = "rate_limited"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds

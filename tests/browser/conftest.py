@@ -21,7 +21,7 @@ import requests
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, Response, expect, sync_playwright
 
 from koban.tenants.service import get_tenant
-from koban_local.home import LocalHome
+from koban_local.home import UNREFUSING_RATE_LIMITS, LocalHome
 from koban_local.seed import EMERGING, hotspots, seed_all
 from koban_local.tokens import issue_staff_token
 
@@ -164,7 +164,7 @@ def site(repo_root: Path) -> Iterator[Site]:
     built = repo_root / "infrastructure" / "web" / "dist"
     if not (built / ".built").is_file():
         pytest.fail("The web pages are not built: run `make web` (`make test` does it first).")
-    with LocalHome(repo_root, port=0, stack_name="koban-browser") as home:
+    with LocalHome(repo_root, port=0, stack_name="koban-browser", settings=UNREFUSING_RATE_LIMITS) as home:
         home.gateway.start()
         seed_all(SEED_REPORTS, progress=lambda line: None, tenants=[TENANT])
         found = Site(home.gateway.url, _post_burst(home.gateway.url))

@@ -11,6 +11,7 @@ from moto import mock_aws
 
 from koban.caches import reset_process_caches
 from koban_local.aws_local import create_resources
+from koban_local.home import UNREFUSING_RATE_LIMITS
 from koban_local.template import Template
 from tests.api import ApiClient
 
@@ -26,7 +27,11 @@ def moto_home(template: Template) -> Iterator[dict[str, str]]:
         reset_process_caches()
         # Names of their own: a local home of another tier may poll "koban-local-*" in this process.
         names = create_resources(template, boto3.client("dynamodb"), boto3.client("s3"), STACK_NAME)
-        environment = template.resolve_environment("ReportsFunction", names, stack_name=STACK_NAME)
+        # Tests post many requests from one address: the limiter runs but refuses none (test_rate_limits.py: it does).
+        environment = {
+            **template.resolve_environment("ReportsFunction", names, stack_name=STACK_NAME),
+            **UNREFUSING_RATE_LIMITS,
+        }
         saved = {name: os.environ.get(name) for name in environment}
         os.environ.update(environment)
         try:

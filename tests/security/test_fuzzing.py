@@ -24,7 +24,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from koban_local.home import LocalHome
+from koban_local.home import UNREFUSING_RATE_LIMITS, LocalHome
 from koban_local.tokens import issue_staff_token
 from tests.security import figures
 
@@ -42,7 +42,7 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 @pytest.fixture(scope="module")
 def gateway(repo_root: Path) -> Iterator[str]:
     """Given the embedded default over HTTP (moto server, every function, the gateway on a free port)."""
-    with LocalHome(repo_root, port=0) as home:
+    with LocalHome(repo_root, port=0, settings=UNREFUSING_RATE_LIMITS) as home:
         home.gateway.start()
         yield home.gateway.url
 

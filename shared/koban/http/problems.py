@@ -18,6 +18,7 @@ from koban.errors import (
     PayloadTooLarge,
     PreconditionFailed,
     PreconditionRequired,
+    RateLimited,
     StorageError,
     Unauthenticated,
     Unavailable,
@@ -42,6 +43,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[KobanError], int], ...] = (
     (PreconditionFailed, 412),
     (PreconditionRequired, 428),
     (PayloadTooLarge, 413),
+    (RateLimited, 429),
     (UnsupportedMediaType, 415),
     (StorageError, 503),
     (Unavailable, 503),
@@ -58,6 +60,13 @@ def status_for(error: KobanError) -> int:
 def retry_headers(status: int) -> dict[str, str]:
     """`Retry-After` for a 503 (RFC 9110 §10.2.3), so clients back off instead of hammering; nothing otherwise."""
     return {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == HTTPStatus.SERVICE_UNAVAILABLE else {}
+
+
+def error_headers(error: KobanError) -> dict[str, str]:
+    """`Retry-After` for an error: the client's own wait when its rate was refused (RFC 6585 §4), else a 503's."""
+    if isinstance(error, RateLimited):
+        return {"Retry-After": str(error.retry_after_seconds)}
+    return retry_headers(status_for(error))
 
 
 def problem(
@@ -94,7 +103,7 @@ def problem(
 def from_domain_error(error: KobanError) -> Response[str]:
     if isinstance(error, ValidationFailed):
         return problem(status_for(error), error.detail, code=error.code, errors=error.errors, extra=error.extra)
-    return problem(status_for(error), error.detail, code=error.code)
+    return problem(status_for(error), error.detail, code=error.code, headers=error_headers(error))
 
 
 def field_path(location: Sequence[Any]) -> str:
