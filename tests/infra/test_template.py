@@ -124,6 +124,7 @@ EXPECTED_FUNCTIONS = {
     "ReportUpdatesFunction": "report_updates",
     "CapabilityFunction": "capability",
     "AuditFunction": "audit",
+    "PrivacyFunction": "privacy",
 }
 
 GLOBAL_ENVIRONMENT = {
@@ -139,9 +140,13 @@ GLOBAL_ENVIRONMENT = {
     "KNOWLEDGE_BUCKET": {"Ref": "KnowledgeBucket"},
     "NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},
     "SUBSCRIPTIONS_TABLE": {"Ref": "SubscriptionsTable"},
+    "SUBJECT_INDEX_KEY": {"Fn::GetAtt": ["SubjectIndexKey", "Arn"]},
     "ATTACHMENTS_BUCKET": {"Ref": "AttachmentsBucket"},
     "APP_CONFIG_TABLE": {"Ref": "AppConfigTable"},
     "APP_CONFIG_BUCKET": {"Ref": "AppConfigBucket"},
+    "RATE_LIMITS_TABLE": {"Ref": "RateLimitsTable"},
+    "RATE_LIMIT_CLIENT_KEY": {"Fn::Sub": "{{resolve:secretsmanager:${RateLimitClientKey}}}"},
+    "RATE_LIMIT_EDGE_KEY": {"Fn::Sub": "{{resolve:secretsmanager:${RateLimitEdgeKey}}}"},
     "POWERTOOLS_METRICS_NAMESPACE": "Koban",
     "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
     "REPORTER_DATA_RETENTION_DAYS": {"Ref": "ReporterDataRetentionDays"},
@@ -1254,6 +1259,7 @@ def test_given_the_audit_table_then_it_is_append_only_kept_and_recoverable(templ
     assert granted == {
         "ReportsFunction": {*AUDIT_APPEND},
         "NotificationsFunction": {*AUDIT_APPEND},
+        "PrivacyFunction": {*AUDIT_APPEND},
         "AuditFunction": {"dynamodb:GetItem", "dynamodb:Query"},
     }
 
