@@ -38,7 +38,3 @@ def redact(text: str) -> str:
         start = kept.end()
     pieces.append(_PHONE.sub(PHONE_MARK, text[start:]))
     return "".join(pieces)
-
-
-def redact_optional(text: str | None) -> str | None:
-    return None if text is None else redact(text)
