@@ -274,7 +274,7 @@ def live(api: ApiClient, aggregation: StreamPoller) -> dict[str, Any]:  # noqa: 
         assert reply.status == 201, reply.body
         problems.append(reply.json())
     actions = f"/v1/tenants/{LIVE}/problems/{problems[0]['id']}/actions"
-    due = date.today().isoformat()
+    due = (date.today() + timedelta(days=7)).isoformat()  # a week ahead: "today" differs between UTC and the tenant
     for title in ("Talk to the bar", "Check the licence"):
         reply = api.post(actions, body={"title": title, "owner": "Ayuntamiento", "due_on": due}, claims=officer)
         assert reply.status == 201, reply.body

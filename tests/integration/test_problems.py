@@ -67,7 +67,11 @@ def changed(api: ApiClient, problem: dict[str, Any], claims: dict[str, str] = OF
 
 
 def add_action(api: ApiClient, problem: dict[str, Any], **action: Any) -> Reply:
-    body = {"title": "Talk to the bar owner", "owner": "neighbourhood_team", "due_on": date.today().isoformat()}
+    body = {
+        "title": "Talk to the bar owner",
+        "owner": "neighbourhood_team",
+        "due_on": (date.today() + timedelta(days=7)).isoformat(),
+    }
     return api.post(f"{PROBLEMS}/{problem['id']}/actions", body={**body, **action}, claims=OFFICER)
 
 

@@ -15,7 +15,7 @@ import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
@@ -140,7 +140,11 @@ class World:
 
     def fresh_action(self) -> tuple[dict[str, Any], dict[str, Any]]:
         problem = self.fresh_problem()
-        body = {"title": "Talk to the bar owner", "owner": "neighbourhood_team", "due_on": date.today().isoformat()}
+        body = {
+            "title": "Talk to the bar owner",
+            "owner": "neighbourhood_team",
+            "due_on": (date.today() + timedelta(days=7)).isoformat(),
+        }
         reply = self.api.post(self.url(f"/problems/{problem['id']}/actions"), body=body, claims=self.officer)
         changed = _ok(reply, "action")
         return changed, changed["actions"][-1]
@@ -492,7 +496,11 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         "POST",
         "/problems/{}/actions",
         lambda w: w.problem["id"],
-        body={"title": "Extra patrol", "owner": "neighbourhood_team", "due_on": date.today().isoformat()},
+        body={
+            "title": "Extra patrol",
+            "owner": "neighbourhood_team",
+            "due_on": (date.today() + timedelta(days=7)).isoformat(),
+        },
     ),
     ("PATCH", f"{V1}/problems/{{problem_id}}/actions/{{action_id}}"): _action_patch,
     ("GET", f"{V1}/problems/{{problem_id}}/evaluation"): _named(
