@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from moto.dynamodb.models import DynamoDBBackend
 
 from koban import aws
+from koban.errors import RateLimited
 from koban.ratelimit import service as ratelimit
-from koban.settings import RateLimits, get_settings
+from koban.settings import RateLimit, RateLimits, get_settings
 from koban_local.home import register_demo_api_keys
 from koban_local.tokens import issue_open311_key
 from tests.api import ApiClient, Reply, staff_claims
@@ -214,3 +218,31 @@ def test_given_the_buckets_then_no_address_is_stored_only_keyed_hashes_with_a_tt
     mine = [item for item in items if item["pk"]["S"].startswith("intake#pilot-pt#")]
     assert mine
     assert all(int(item["expires_at"]["N"]) * 1000 >= int(item["arrival_ms"]["N"]) for item in mine)
+
+
+def test_given_simultaneous_requests_of_one_client_then_exactly_its_burst_is_admitted(
+    clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a bucket of 5 and twenty requests of one client arriving at the same instant on many instances, and a
+    # store that applies one conditional update of an item at a time, as DynamoDB does (in-process moto does not)
+    limit = RateLimit(per_minute=10, burst=5)
+    one_at_a_time = threading.Lock()
+    update_item = DynamoDBBackend.update_item
+
+    def atomic_update_item(*args: Any, **kwargs: Any) -> Any:
+        with one_at_a_time:
+            return update_item(*args, **kwargs)
+
+    monkeypatch.setattr(DynamoDBBackend, "update_item", atomic_update_item)
+
+    def take() -> bool:
+        try:
+            ratelimit.take_token(ratelimit.Scope.INTAKE, "intake#pilot-nl#simultaneous", limit)
+        except RateLimited:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        admitted = list(pool.map(lambda _: take(), range(20)))
+    # Then no race gives away a token or loses one: exactly five pass
+    assert admitted.count(True) == 5

@@ -60,6 +60,21 @@ _ERRORS: dict[str, dict[str, tuple[int, str]]] = {
 KINDS = ("throttle", "server_error", "timeout", "connection")
 
 
+def holds_request_data(table: str) -> bool:
+    """Whether a table holds what requests write. The rate limiter's buckets count requests, refused and failed ones
+    too (a token taken stays spent): a request that took a token and then failed has written nothing of its own."""
+    return not table.endswith("RateLimitsTable")
+
+
+def table_of(params: dict[str, Any]) -> str | None:
+    """The table a DynamoDB call names (its JSON body), None for another service or a call of several tables."""
+    try:
+        name = json.loads(params.get("body") or b"{}").get("TableName")
+    except (ValueError, AttributeError):
+        return None
+    return str(name) if name else None
+
+
 class _Body(io.BytesIO):
     def stream(self, **_: Any) -> Iterator[bytes]:
         yield self.getvalue()
@@ -81,6 +96,7 @@ class FaultInjector:
     """`with FaultInjector() as faults: faults.arm(3, "throttle"); ...`: the third call (1-based) fails."""
 
     calls: list[tuple[str, str]] = field(default_factory=list)
+    tables: list[str | None] = field(default_factory=list)  # the table of each call (DynamoDB), by number - 1
     armed: dict[int, str] = field(default_factory=dict)
     injected: list[tuple[str, str, str]] = field(default_factory=list)
     operation: str | None = None  # arm every call of this operation instead of a numbered one
@@ -95,6 +111,7 @@ class FaultInjector:
     def _before_call(self, event_name: str, params: dict[str, Any], **_: Any) -> Any:
         service, operation = event_name.split(".", 2)[1:]
         self.calls.append((service, operation))
+        self.tables.append(table_of(params) if service == "dynamodb" else None)
         kind = self.armed.get(len(self.calls))
         if kind is None and operation == self.operation:
             kind = self.operation_kind
@@ -154,7 +171,7 @@ class StoreSnapshot:
     def take(cls) -> StoreSnapshot:
         dynamodb, s3, sqs = boto3.client("dynamodb"), boto3.client("s3"), boto3.client("sqs")
         items: dict[str, frozenset[str]] = {}
-        for table in dynamodb.list_tables()["TableNames"]:
+        for table in filter(holds_request_data, dynamodb.list_tables()["TableNames"]):
             found: list[str] = []
             for page in dynamodb.get_paginator("scan").paginate(TableName=table):  # a test reads whole tables
                 found.extend(json.dumps(item, sort_keys=True) for item in page["Items"])
@@ -193,7 +210,7 @@ def store_counts() -> dict[str, int]:
     dynamodb, s3, sqs = boto3.client("dynamodb"), boto3.client("s3"), boto3.client("sqs")
     counts = {
         table: int(dynamodb.describe_table(TableName=table)["Table"].get("ItemCount", 0))
-        for table in dynamodb.list_tables()["TableNames"]
+        for table in filter(holds_request_data, dynamodb.list_tables()["TableNames"])
     }
     for bucket in s3.list_buckets()["Buckets"]:
         versions = s3.list_object_versions(Bucket=bucket["Name"])

@@ -21,7 +21,7 @@ from koban.auth import principal_from_event
 from koban.errors import RateLimited, StorageError
 from koban.observability import logger, metrics
 from koban.ratelimit.clients import client_address, client_hash
-from koban.ratelimit.gcra import decide
+from koban.ratelimit.gcra import decide, interval_ms, tolerance_ms
 from koban.ratelimit.storage import RateLimitRepository
 from koban.settings import RateLimit, get_settings
 
@@ -43,7 +43,8 @@ _WHAT = {
     Scope.ASSISTANT: "assistant messages",
     Scope.PUBLIC_WRITES: "votes and subscriptions",
 }
-# Conditional writes that lose to a concurrent request of the same client before the request is refused.
+# Conditional writes before the request is refused: an idle bucket that another request of the client started
+# meanwhile takes a second, a bucket that vanished in between a third.
 MAX_ATTEMPTS = 3
 _TENANT = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
@@ -65,9 +66,15 @@ def _refuse(scope: Scope, retry_after_seconds: int) -> RateLimited:
     )
 
 
+def _expiry(arrival_ms: int) -> int:
+    """The bucket's TTL (epoch seconds): once its TAT has passed it is full, the same as no bucket."""
+    return math.ceil(arrival_ms / 1000) + 1
+
+
 def take_token(scope: Scope, key: str, limit: RateLimit) -> None:
     """Take a token from the bucket `key`, or raise RateLimited with the seconds until one is back."""
     now_ms = _now_ms()
+    interval, latest = interval_ms(limit), now_ms + tolerance_ms(limit)
     # A resident's bucket is usually idle, so the first write assumes so: one call. A refused client costs one
     # call too (the failed write returns the bucket); a client within its burst, two.
     seen_ms: int | None = None
@@ -76,14 +83,18 @@ def take_token(scope: Scope, key: str, limit: RateLimit) -> None:
             decision = decide(seen_ms, now_ms, limit)
             if not decision.allowed:
                 raise _refuse(scope, decision.retry_after_seconds)
-            expires_at = math.ceil(decision.arrival_ms / 1000) + 1
-            written, seen_ms = rate_limit_repository().advance(key, seen_ms, decision.arrival_ms, now_ms, expires_at)
+            repository = rate_limit_repository()
+            if seen_ms is None or seen_ms <= now_ms:
+                written, seen_ms = repository.start(key, decision.arrival_ms, now_ms, _expiry(decision.arrival_ms))
+            else:
+                written, seen_ms = repository.advance(key, interval, latest, _expiry(latest + interval))
             if written:
                 return
     except StorageError as exc:
         logger.warning("rate limiter unavailable; request admitted", extra={"scope": scope.value, "error": exc.detail})
         metrics.add_metric(name="RateLimiterUnavailable", unit="Count", value=1)
         return
+    # Only a bucket that keeps vanishing (TTL) between the calls gets here.
     raise _refuse(scope, 1)
 
 

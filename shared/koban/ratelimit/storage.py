@@ -1,5 +1,9 @@
 """RateLimitsTable: `pk` (scope#tenant#keyed hash of the client) → `arrival_ms` (the bucket's GCRA TAT) and
-`expires_at` (DynamoDB TTL: when the bucket would be full again, so an idle bucket vanishes). No address is stored."""
+`expires_at` (DynamoDB TTL: when the bucket would be full again, so an idle bucket vanishes). No address is stored.
+
+Each method is one conditional update; when its condition fails, DynamoDB returns the bucket with the refusal
+(ReturnValuesOnConditionCheckFailure), so the caller knows why without reading it. Both return (written, the TAT
+found when not written: None if there is no bucket)."""
 
 from __future__ import annotations
 
@@ -19,26 +23,33 @@ class RateLimitRepository:
     def _client(self) -> Any:
         return aws.client("dynamodb")
 
-    def advance(
-        self, key: str, seen_ms: int | None, arrival_ms: int, now_ms: int, expires_at: int
-    ) -> tuple[bool, int | None]:
-        """Store `arrival_ms` if the bucket is still as seen: `seen_ms` None means idle (no bucket, or its TAT
-        passed). One conditional write; when the bucket is not as seen, DynamoDB returns it with the refusal.
+    def start(self, key: str, arrival_ms: int, now_ms: int, expires_at: int) -> tuple[bool, int | None]:
+        """Set the TAT of an idle bucket (none, or its TAT passed: a full bucket)."""
+        return self._update(
+            key,
+            "SET arrival_ms = :arrival, expires_at = :expires",
+            "attribute_not_exists(arrival_ms) OR arrival_ms <= :now",
+            {":arrival": arrival_ms, ":now": now_ms, ":expires": expires_at},
+        )
 
-        Returns (written, the TAT found when not written: None if there is no bucket)."""
-        if seen_ms is None:
-            condition = "attribute_not_exists(arrival_ms) OR arrival_ms <= :now"
-            values: dict[str, Any] = {":now": now_ms}
-        else:
-            condition = "arrival_ms = :seen"
-            values = {":seen": seen_ms}
+    def advance(self, key: str, interval_ms: int, latest_ms: int, expires_at: int) -> tuple[bool, int | None]:
+        """Move a busy bucket's TAT on by one interval if it is at most `latest_ms` (a token is left). Atomic:
+        requests of one client at the same moment each take their own token, none is lost to a race."""
+        return self._update(
+            key,
+            "SET arrival_ms = arrival_ms + :interval, expires_at = :expires",
+            "arrival_ms <= :latest",
+            {":interval": interval_ms, ":latest": latest_ms, ":expires": expires_at},
+        )
+
+    def _update(self, key: str, update: str, condition: str, values: dict[str, Any]) -> tuple[bool, int | None]:
         try:
             self._client.update_item(
                 TableName=self.table_name,
                 Key=serialize({"pk": key}),
-                UpdateExpression="SET arrival_ms = :arrival, expires_at = :expires",
+                UpdateExpression=update,
                 ConditionExpression=condition,
-                ExpressionAttributeValues=serialize({**values, ":arrival": arrival_ms, ":expires": expires_at}),
+                ExpressionAttributeValues=serialize(values),
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
