@@ -27,13 +27,13 @@ from koban.assistant.models import (
     ReplyOut,
     ReportOffer,
 )
-from koban.privacy.redaction import redact
 from koban.assistant.storage import ConversationRepository
 from koban.auth import READ_REPORTS, Principal, require_staff
 from koban.errors import FieldError, NotFound, ValidationFailed
 from koban.i18n import SUPPORTED_LANGUAGES, pick, translate
 from koban.observability import logger
 from koban.plugins.host import plugin_manager
+from koban.privacy.redaction import redact
 from koban.settings import get_settings
 from koban.tenants.models import AssistantGroup, Category, Tenant
 from koban.tenants.service import get_tenant, list_categories, tenant_rules
