@@ -1260,6 +1260,7 @@ def test_given_the_audit_table_then_it_is_append_only_kept_and_recoverable(templ
         "ReportsFunction": {*AUDIT_APPEND},
         "NotificationsFunction": {*AUDIT_APPEND},
         "PrivacyFunction": {*AUDIT_APPEND},
+        "AssistantFunction": {*AUDIT_APPEND},
         "AuditFunction": {"dynamodb:GetItem", "dynamodb:Query"},
     }
 

@@ -11,6 +11,8 @@ from typing import Any
 import boto3
 import pytest
 
+from koban.audit.service import audit_log
+from koban.audit.storage import seq_of
 from koban_local.assistant_seed import seed_knowledge
 from tests.api import ApiClient, staff_claims
 
@@ -162,6 +164,7 @@ def test_given_a_conversation_when_continued_then_it_is_stored_redacted_and_expi
         "Voitteko soittaa minulle numeroon 040 123 4567 tai lähettää sähköpostia matti@example.fi?",
         conversation_id=first["conversation_id"],
     )
+    chain_before = audit_log().head("pilot-fi")
     transcript = assistant.get(
         f"/v1/tenants/pilot-fi/assistant/conversations/{first['conversation_id']}", claims=staff_claims("pilot-fi")
     )
@@ -179,6 +182,10 @@ def test_given_a_conversation_when_continued_then_it_is_stored_redacted_and_expi
     assert "[e-mail]" in turns[2]["text"]
     assert "4567" not in transcript.body
     assert "matti@" not in transcript.body
+    # The staff read of the resident's words is one entry of the tenant's audit log
+    [entry], _ = audit_log().page("pilot-fi", 1, None)
+    assert chain_before is not None and seq_of(entry) == chain_before.seq + 1
+    assert (entry["action"], entry["target"]) == ("conversation_viewed", f"conversation/{first['conversation_id']}")
     mine = [item for item in conversation_items(moto_home) if first["conversation_id"] in item["pk"]["S"]]
     assert len(mine) == 5  # the conversation and its four turns
     for item in mine:

@@ -28,6 +28,8 @@ from koban.assistant.models import (
     ReportOffer,
 )
 from koban.assistant.storage import ConversationRepository
+from koban.audit.models import AuditAction
+from koban.audit.service import commit_with, staff_record
 from koban.auth import READ_REPORTS, Principal, require_staff
 from koban.errors import FieldError, NotFound, ValidationFailed
 from koban.i18n import SUPPORTED_LANGUAGES, pick, translate
@@ -394,12 +396,16 @@ def list_handoffs(tenant_id: str, principal: Principal | None, limit: int, curso
 
 
 def read_conversation(tenant_id: str, conversation_id: str, principal: Principal | None) -> ConversationOut:
-    require_staff(principal, tenant_id, READ_REPORTS)
+    """A resident's transcript for staff; their words are personal data, so the read is audited before it is
+    answered."""
+    principal = require_staff(principal, tenant_id, READ_REPORTS)
     tenant = get_tenant(tenant_id)
     found = conversation_repository().transcript(tenant.id, conversation_id)
     if found is None:
         raise NotFound(f"There is no conversation '{conversation_id}' in {tenant.id}.", code="conversation_not_found")
     conversation, turns = found
+    record = staff_record(principal, AuditAction.CONVERSATION_VIEWED, f"conversation/{conversation.id}")
+    commit_with(record, (), operation="audit conversation read")
     return ConversationOut(
         **conversation.model_dump(include={"id", "created_at", "updated_at", "language", "category", "emergency"}),
         handoff=conversation.handoff,

@@ -16,6 +16,7 @@ Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 class AuditAction(StrEnum):
     CONTACT_VIEWED = "contact_viewed"
     THREAD_VIEWED = "thread_viewed"
+    CONVERSATION_VIEWED = "conversation_viewed"
     STATUS_CHANGED = "status_changed"
     MESSAGE_POSTED = "message_posted"
     ERASURE = "erasure"
