@@ -184,7 +184,8 @@ def test_given_a_conversation_when_continued_then_it_is_stored_redacted_and_expi
     assert "matti@" not in transcript.body
     # The staff read of the resident's words is one entry of the tenant's audit log
     [entry], _ = audit_log().page("pilot-fi", 1, None)
-    assert chain_before is not None and seq_of(entry) == chain_before.seq + 1
+    assert chain_before is not None
+    assert seq_of(entry) == chain_before.seq + 1
     assert (entry["action"], entry["target"]) == ("conversation_viewed", f"conversation/{first['conversation_id']}")
     mine = [item for item in conversation_items(moto_home) if first["conversation_id"] in item["pk"]["S"]]
     assert len(mine) == 5  # the conversation and its four turns
