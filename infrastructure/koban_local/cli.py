@@ -5,7 +5,9 @@ koban token --tenant T --role R      prints only the token, for $(koban token ..
 koban api-key --tenant T             prints only the Open311 API key
 koban openapi [--write PATH]         prints (or writes) the OpenAPI document built from the handlers
 koban plugins [--json] [--check]     lists the installed plugins: hooks, tenants, categories, rules
-koban audit verify [--tenant T]      verifies the audit log's hash chain (exit status 1 when it was tampered with)
+koban audit verify [--tenant T]      verifies the audit log's hash chain and its anchors (exit 1 on tampering)
+koban audit anchor                   anchors every tenant's audit head that moved (what the 15-minute job does)
+koban privacy maintain               finishes interrupted erasures now (exit status 1 when some still fail)
 koban plugin new NAME [--dir PATH]   writes a new, installable and tested city plugin package
 """
 
@@ -96,13 +98,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit = commands.add_parser("audit", help="the tamper-evident audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     verify = audit_commands.add_parser(
-        "verify", help="check the hash chain: entries checked, the head hash, OK or the first broken entry"
+        "verify",
+        help="check the hash chain and its anchors: entries checked, the head hash, OK or the first broken entry",
     )
     verify.add_argument("--tenant", action="append", help="a tenant (repeatable; default: every tenant)")
     verify.add_argument(
         "--endpoint-url",
         help="a running `koban serve`'s local AWS (printed at start); without it, the AWS account and the "
-        "table name in the environment (AUDIT_TABLE) are used",
+        "names in the environment (AUDIT_TABLE, AUDIT_ANCHORS_BUCKET when anchors are kept) are used",
     )
     verify.add_argument(
         "--stack-name",
@@ -110,6 +113,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"with --endpoint-url: the stack name prefixing the local tables (default {LOCAL_STACK_NAME})",
     )
     verify.set_defaults(run=_verify_audit)
+    anchor = audit_commands.add_parser(
+        "anchor", help="copy each tenant's head that moved into the anchors bucket now (what the 15-minute job does)"
+    )
+    anchor.add_argument(
+        "--endpoint-url",
+        help="a running `koban serve`'s local AWS (printed at start); without it, the AWS account and the "
+        "names in the environment (AUDIT_TABLE, AUDIT_ANCHORS_BUCKET) are used",
+    )
+    anchor.add_argument(
+        "--stack-name",
+        default=LOCAL_STACK_NAME,
+        help=f"with --endpoint-url: the stack name prefixing the local tables (default {LOCAL_STACK_NAME})",
+    )
+    anchor.set_defaults(run=_anchor_audit)
+
+    privacy = commands.add_parser("privacy", help="personal data")
+    privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")
+    maintain = privacy_commands.add_parser(
+        "maintain", help="finish every tenant's interrupted erasures now (what the hourly job does)"
+    )
+    maintain.add_argument(
+        "--endpoint-url",
+        help="a running `koban serve`'s local AWS (printed at start); without it, the AWS account and the "
+        "names in the environment (PERSONAL_DATA_TABLE, ATTACHMENTS_BUCKET) are used",
+    )
+    maintain.add_argument(
+        "--stack-name",
+        default=LOCAL_STACK_NAME,
+        help=f"with --endpoint-url: the stack name prefixing the local tables (default {LOCAL_STACK_NAME})",
+    )
+    maintain.set_defaults(run=_maintain_privacy)
 
     add_plugin_commands(commands)  # koban plugins, koban plugin new NAME
 
@@ -156,7 +190,7 @@ def _rebuild_aggregates(arguments: argparse.Namespace) -> int:
 
 def _verify_audit(arguments: argparse.Namespace) -> int:
     if arguments.endpoint_url:
-        _point_at_local_home(arguments.endpoint_url, arguments.stack_name)
+        _point_at_local_home(arguments.endpoint_url, arguments.stack_name, "AuditFunction")
     from koban.audit.service import verify
 
     intact = True
@@ -166,21 +200,57 @@ def _verify_audit(arguments: argparse.Namespace) -> int:
         outcome = (
             "OK" if result.ok else f"BROKEN at entry {result.first_broken_seq} ({result.breakage}): {result.reason}"
         )
-        print(f"{tenant}: {result.entries_checked} entries checked, {head}, {outcome}")
+        anchors = (
+            "anchors not configured" if result.anchors_checked is None else f"{result.anchors_checked} anchors checked"
+        )
+        print(f"{tenant}: {result.entries_checked} entries checked, {head}, {outcome} ({anchors})")
         intact = intact and result.ok
     return 0 if intact else 1
 
 
-def _point_at_local_home(endpoint_url: str, stack_name: str) -> None:
-    """Address the tables of a running `koban serve` (they are named from the template, as it names them)."""
+def _anchor_audit(arguments: argparse.Namespace) -> int:
+    if arguments.endpoint_url:
+        _point_at_local_home(arguments.endpoint_url, arguments.stack_name, "AuditAnchorFunction")
+    from koban.audit.service import anchor_heads
+    from koban.errors import StorageError
+
+    try:
+        outcomes = anchor_heads()
+    except StorageError as error:  # no bucket configured, or a tenant's head could not be anchored
+        print(f"koban: {error.detail}", file=sys.stderr)
+        return 1
+    for anchored in outcomes:
+        head = f" {anchored.head.seq} {anchored.head.hash}" if anchored.head and anchored.head.seq else ""
+        print(f"{anchored.tenant}: {anchored.outcome}{head}")
+    return 0
+
+
+def _maintain_privacy(arguments: argparse.Namespace) -> int:
+    if arguments.endpoint_url:
+        _point_at_local_home(arguments.endpoint_url, arguments.stack_name, "PrivacyMaintenanceFunction")
+    from koban.privacy.maintenance import maintain
+
+    outcome = maintain()
+    more = "; more left for the next run" if outcome.more_left else ""
+    print(
+        f"{outcome.tenants} tenants: interrupted erasures finished {outcome.finished}, "
+        f"still failing {outcome.still_failing}{more}"
+    )
+    return 0 if outcome.still_failing == 0 else 1
+
+
+def _point_at_local_home(endpoint_url: str, stack_name: str, function_id: str = "ReportsFunction") -> None:
+    """Address the tables of a running `koban serve` (they are named from the template, as it names them), with
+    the environment of `function_id`."""
     from koban.caches import reset_process_caches
     from koban_local.aws_local import LOCAL_CREDENTIALS
     from koban_local.template import LOCAL_REGION
 
     template = Template.load(home() / "template.yaml")
-    # The names create_resources gives tables without a TableName, so both sides agree.
+    # The names create_resources gives tables and buckets without a name of their own, so both sides agree.
     names = {logical_id: f"{stack_name}-{logical_id}" for logical_id in template.tables}
-    environment = template.resolve_environment("ReportsFunction", names, stack_name=stack_name)
+    names.update({logical_id: f"{stack_name}-{logical_id}".lower() for logical_id in template.buckets})
+    environment = template.resolve_environment(function_id, names, stack_name=stack_name)
     # moto answers an index page by scanning the whole table: a full local seed takes longer than a Lambda's 5 s.
     local = {"AWS_ENDPOINT_URL": endpoint_url, "KOBAN_AWS_READ_TIMEOUT_SECONDS": "120"}
     os.environ.update({**environment, **LOCAL_CREDENTIALS, **local})

@@ -24,6 +24,7 @@ from koban_local.functions import Handler, load_handler
 from koban_local.gateway import LocalGateway
 from koban_local.queues import QueuePoller
 from koban_local.running import EnvironmentPatch
+from koban_local.schedules import ScheduleRunner
 from koban_local.streams import StreamPoller
 from koban_local.template import LOCAL_STACK_NAME, Template
 from koban_local.tokens import issue_open311_key
@@ -35,6 +36,9 @@ STATIC_PAGES = {"/dashboard/": "dashboard", "/app/": "app", "/public/": "public"
 # How often expired items are deleted (DynamoDB's TTL, which moto does not run: koban_local.ttl). DynamoDB takes up
 # to a few days; a sweep scans every TTL table, which moto does slowly once the seed is in.
 TTL_SWEEP_SECONDS = 30.0
+# Scheduled functions (hourly in the cloud: privacy maintenance) run at most this far apart locally
+# (koban_local.schedules); `koban privacy maintain` runs the maintenance at once.
+SCHEDULE_MAX_SECONDS = 300.0
 
 # Rate limits for homes whose clients post many requests from one address on purpose (test tiers, benchmarks):
 # the limiter still runs, with its DynamoDB call counted, but refuses nothing they send. `koban serve` keeps the
@@ -78,6 +82,7 @@ class LocalHome:
         self.poller: StreamPoller
         self.queues: QueuePoller
         self.ttl: TtlSweeper
+        self.schedules: ScheduleRunner
         self.gateway: LocalGateway
 
     def __enter__(self) -> LocalHome:
@@ -129,6 +134,8 @@ class LocalHome:
         self._stack.enter_context(self.queues)
         self.ttl = TtlSweeper(self.template, self.physical_names, dynamodb_client=dynamodb, interval=TTL_SWEEP_SECONDS)
         self._stack.enter_context(self.ttl)
+        self.schedules = ScheduleRunner(self.template, self.handlers, max_interval=SCHEDULE_MAX_SECONDS)
+        self._stack.enter_context(self.schedules)
         self.gateway = LocalGateway(self.template, self.handlers, self.host, self.port, self.static_roots())
         self._stack.callback(self.gateway.stop)
 

@@ -28,6 +28,9 @@ _SAM_DEFAULT_MEMORY_MB = 128
 _SAM_DEFAULT_TIMEOUT_S = 3
 _LAMBDA_DEFAULT_BATCH_SIZE = 100
 _SQS_DEFAULT_BATCH_SIZE = 10
+# EventBridge's rate expressions: rate(1 hour), rate(5 minutes), rate(1 day).
+_RATE = re.compile(r"rate\((\d+) (minutes?|hours?|days?)\)")
+_RATE_UNIT_SECONDS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 
 _SHORT_TAGS = (
     "And",
@@ -82,6 +85,15 @@ class QueueSource:
 
 
 @dataclass(frozen=True)
+class ScheduleSource:
+    """A function's `Type: Schedule` event with a `rate(...)` expression (EventBridge invokes it every `seconds`)."""
+
+    function_id: str
+    event_name: str
+    seconds: int
+
+
+@dataclass(frozen=True)
 class Function:
     logical_id: str
     code_uri: Path  # absolute
@@ -92,6 +104,7 @@ class Function:
     routes: tuple[Route, ...]
     streams: tuple[StreamSource, ...]
     queues: tuple[QueueSource, ...] = ()
+    schedules: tuple[ScheduleSource, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -376,6 +389,7 @@ class Template:
         routes: list[Route] = []
         streams: list[StreamSource] = []
         queues: list[QueueSource] = []
+        schedules: list[ScheduleSource] = []
         for event_name, event in (properties.get("Events") or {}).items():
             event_properties = event.get("Properties") or {}
             if event.get("Type") == "Api":
@@ -384,6 +398,8 @@ class Template:
                 streams.append(self._read_stream(logical_id, event_name, event_properties))
             elif event.get("Type") == "SQS" and event_properties.get("Enabled", True) is not False:
                 queues.append(self._read_queue(logical_id, event_name, event_properties))
+            elif event.get("Type") == "Schedule" and event_properties.get("Enabled", True) is not False:
+                schedules.append(_read_schedule(logical_id, event_name, event_properties))
         return Function(
             logical_id=logical_id,
             code_uri=(self.base_dir / code_uri).resolve(),
@@ -394,6 +410,7 @@ class Template:
             routes=tuple(routes),
             streams=tuple(streams),
             queues=tuple(queues),
+            schedules=tuple(schedules),
         )
 
     def _read_route(self, function_id: str, event_name: str, properties: Mapping[str, Any]) -> Route:
@@ -447,6 +464,14 @@ class Template:
             in (self.resolve(properties.get("FunctionResponseTypes") or [], {}) or []),
             maximum_concurrency=None if concurrency is None else int(self.resolve(concurrency, {})),
         )
+
+
+def _read_schedule(function_id: str, event_name: str, properties: Mapping[str, Any]) -> ScheduleSource:
+    expression = properties.get("Schedule")
+    found = _RATE.fullmatch(expression) if isinstance(expression, str) else None
+    if found is None:
+        raise TemplateError(f"{function_id}.{event_name}: the local home runs rate(N unit) schedules only.")
+    return ScheduleSource(function_id, event_name, int(found.group(1)) * _RATE_UNIT_SECONDS[found.group(2)])
 
 
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

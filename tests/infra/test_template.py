@@ -125,6 +125,7 @@ EXPECTED_FUNCTIONS = {
     "CapabilityFunction": "capability",
     "AuditFunction": "audit",
     "PrivacyFunction": "privacy",
+    "PrivacyMaintenanceFunction": "privacy_maintenance",
 }
 
 GLOBAL_ENVIRONMENT = {
@@ -1085,6 +1086,51 @@ def test_given_the_reports_function_then_it_may_use_each_of_its_data_stores(
     }
 
     assert needed <= granted, f"ReportsFunction lacks {sorted(needed - granted)} on {target}"
+
+
+def test_given_privacy_maintenance_then_it_runs_hourly_and_may_only_finish_erasures(template: dict[str, Any]) -> None:
+    """Given PrivacyMaintenanceFunction, then EventBridge invokes it every hour (no route), and it may query and
+    delete only erasure markers and threads in PersonalDataTable (no contact, subject index or report), delete
+    tenants' photos, and use the personal data key; nothing else."""
+    properties = template["Resources"]["PrivacyMaintenanceFunction"]["Properties"]
+    events = properties["Events"]
+    granted = {
+        (target, action)
+        for _, statement in iter_statements(properties["Policies"])
+        if statement["Effect"] == "Allow"
+        for target in ("PersonalDataTable", "AttachmentsBucket", "PersonalDataKey")
+        if refers_to(statement["Resource"], target)
+        for action in statement["Action"]
+    }
+    statements = dict(iter_statements(properties["Policies"]))
+    table_statement = next(s for s in statements.values() if refers_to(s["Resource"], "PersonalDataTable"))
+    photos = next(s for s in statements.values() if refers_to(s["Resource"], "AttachmentsBucket"))
+
+    assert events == {
+        "Hourly": {
+            "Type": "Schedule",
+            "Properties": {
+                "Schedule": "rate(1 hour)",
+                "Description": "Finish interrupted erasures.",
+                "Enabled": True,
+            },
+        }
+    }
+    assert granted == {
+        ("PersonalDataTable", "dynamodb:Query"),
+        ("PersonalDataTable", "dynamodb:DeleteItem"),
+        ("PersonalDataTable", "dynamodb:BatchWriteItem"),
+        ("AttachmentsBucket", "s3:DeleteObject"),
+        ("PersonalDataKey", "kms:Encrypt"),
+        ("PersonalDataKey", "kms:Decrypt"),
+        ("PersonalDataKey", "kms:GenerateDataKey"),
+        ("PersonalDataKey", "kms:DescribeKey"),
+    }
+    assert len(statements) == 3
+    assert table_statement["Condition"] == {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ERASING#*", "THREAD#*"]}
+    }
+    assert photos["Resource"] == [{"Fn::Sub": "${AttachmentsBucket.Arn}/tenants/*"}]
 
 
 def test_given_the_personal_data_key_then_its_policy_delegates_to_the_account_only(

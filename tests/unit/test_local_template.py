@@ -8,7 +8,16 @@ from typing import Any
 import pytest
 
 from koban_local.home import shared_environment
-from koban_local.template import GatewayResponse, Route, StreamSource, Template, TemplateError, load_yaml
+from koban_local.schedules import ScheduleRunner
+from koban_local.template import (
+    GatewayResponse,
+    Route,
+    ScheduleSource,
+    StreamSource,
+    Template,
+    TemplateError,
+    load_yaml,
+)
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "gateway"
 PHYSICAL = {"EventsTable": "local-events", "FilesBucket": "local-files"}
@@ -237,3 +246,46 @@ def test_given_a_response_headers_policy_when_loaded_then_pages_get_its_security
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
     )
+
+
+def _scheduled(expression: str, **properties: Any) -> dict[str, Any]:
+    return {
+        "Type": "AWS::Serverless::Function",
+        "Properties": {
+            "CodeUri": "functions/echo_a/",
+            "Handler": "app.lambda_handler",
+            "Events": {"Tick": {"Type": "Schedule", "Properties": {"Schedule": expression, **properties}}},
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("expression", "seconds"), [("rate(1 hour)", 3600), ("rate(5 minutes)", 300), ("rate(2 days)", 172800)]
+)
+def test_given_a_rate_schedule_when_loaded_then_the_function_has_its_interval(expression: str, seconds: int) -> None:
+    function = _template({"Fn": _scheduled(expression)}).functions["Fn"]
+    assert function.schedules == (ScheduleSource("Fn", "Tick", seconds),)
+
+
+def test_given_a_disabled_schedule_when_loaded_then_nothing_runs_it() -> None:
+    assert _template({"Fn": _scheduled("rate(1 hour)", Enabled=False)}).functions["Fn"].schedules == ()
+
+
+def test_given_a_cron_schedule_when_loaded_then_the_local_home_says_it_runs_rates_only() -> None:
+    with pytest.raises(TemplateError, match=r"rate\(N unit\)"):
+        _template({"Fn": _scheduled("cron(0 3 * * ? *)")})
+
+
+def test_given_a_scheduled_function_when_the_runner_runs_it_then_it_gets_eventbridges_event() -> None:
+    template = _template({"Fn": _scheduled("rate(1 hour)")})
+    received: list[dict[str, Any]] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        received.append(event)
+        return {"done": context.get_remaining_time_in_millis() > 0}
+
+    runner = ScheduleRunner(template, {"Fn": handler}, max_interval=60)
+    assert runner.run_once(runner.sources[0]) == {"done": True}
+    assert received[0]["detail-type"] == "Scheduled Event"
+    assert received[0]["source"] == "aws.events"
+    assert received[0]["resources"] == ["arn:aws:events:eu-west-1:123456789012:rule/FnTick"]

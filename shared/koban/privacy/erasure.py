@@ -27,6 +27,7 @@ from koban.audit.models import AuditAction, AuditRecord
 from koban.dynamo import serialize
 from koban.geo import RESOLUTIONS, cell_centre, cell_of, children_of
 from koban.notifications import stores
+from koban.privacy.storage import ErasureMarker
 from koban.privacy.stores import privacy_repository
 from koban.privacy.subjects import subject_digests
 from koban.reports.models import EventKind, GeoPoint, Report, ReportEvent
@@ -137,16 +138,24 @@ def _commit(tenant: Tenant, report: Report, record: AuditRecord) -> Report:
 
 
 def finish(tenant_id: str, report_id: str) -> None:
-    """Delete what the erasure's transaction could not (photos, a long thread's rest), then its marker."""
+    """Finish the report's erasure if its marker says something is left."""
     marker = privacy_repository().marker(tenant_id, report_id)
-    if marker is None:
-        return
+    if marker is not None:
+        finish_marker(marker)
+
+
+def finish_marker(marker: ErasureMarker) -> None:
+    """Delete what the erasure's transaction could not (photos, a long thread's rest), then its marker.
+
+    Every step is idempotent (deleting what is gone is harmless), so a reporter's retry, a subject request and the
+    scheduled maintenance may finish the same erasure at the same time; only the erasure's commit writes a marker,
+    once, so a removed marker never comes back."""
     threads = stores.threads()
-    threads.remove(threads.message_keys(tenant_id, report_id))
+    threads.remove(threads.message_keys(marker.tenant, marker.report_id))
     photos = attachment_repository()
     for attachment_id in marker.attachments:
-        photos.delete(tenant_id, attachment_id)
-    privacy_repository().remove_marker(tenant_id, report_id)
+        photos.delete(marker.tenant, attachment_id)
+    privacy_repository().remove_marker(marker.tenant, marker.report_id)
 
 
 def erasure_record(tenant: str, actor: str, role: str, via: str, now: datetime) -> AuditRecord:

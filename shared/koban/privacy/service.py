@@ -130,7 +130,7 @@ def _erase_subject(
     tenant = get_tenant(tenant_id)
     repository = privacy_repository()
     for marker in repository.markers(tenant.id, MAX_UNFINISHED_PER_REQUEST):
-        erasure.finish(tenant.id, marker.report_id)
+        erasure.finish_marker(marker)
     chosen = report_ids[:MAX_REPORTS_PER_REQUEST]
     record = erasure.erasure_record(tenant.id, principal.subject, role_of(principal.roles), "subject_request", now)
     for report in reports_repository().get_many(tenant.id, chosen):
