@@ -63,6 +63,8 @@ _BUCKET_PROPERTIES = frozenset(
         "OwnershipControls",
         "CorsConfiguration",
         "LifecycleConfiguration",
+        "ObjectLockEnabled",
+        "ObjectLockConfiguration",
         "Tags",
     }
 )
@@ -270,6 +272,8 @@ def _sse(specification: Mapping[str, Any]) -> dict[str, Any]:
 
 def _create_bucket(client: AwsClient, name: str, properties: Mapping[str, Any], region: str) -> None:
     request: dict[str, Any] = {"Bucket": name}
+    if properties.get("ObjectLockEnabled") in (True, "true"):  # only when a bucket is created (S3 turns on versioning)
+        request["ObjectLockEnabledForBucket"] = True
     if region != "us-east-1":  # S3 rejects a LocationConstraint naming its own default region
         request["CreateBucketConfiguration"] = {"LocationConstraint": region}
     try:
@@ -300,6 +304,10 @@ def _create_bucket(client: AwsClient, name: str, properties: Mapping[str, Any], 
         client.put_bucket_lifecycle_configuration(
             Bucket=name, LifecycleConfiguration=_lifecycle(properties["LifecycleConfiguration"])
         )
+    if "ObjectLockConfiguration" in properties:
+        client.put_object_lock_configuration(
+            Bucket=name, ObjectLockConfiguration=_object_lock(properties["ObjectLockConfiguration"])
+        )
     if "Tags" in properties:
         client.put_bucket_tagging(Bucket=name, Tagging={"TagSet": properties["Tags"]})
     _report_unreproduced(name, properties, _BUCKET_PROPERTIES)
@@ -309,6 +317,17 @@ def _bucket_cors(configuration: Mapping[str, Any]) -> dict[str, Any]:
     renamed = {"Id": "ID", "MaxAge": "MaxAgeSeconds", "ExposedHeaders": "ExposeHeaders"}
     rules = [{renamed.get(key, key): value for key, value in rule.items()} for rule in configuration["CorsRules"]]
     return {"CORSRules": rules}
+
+
+def _object_lock(configuration: Mapping[str, Any]) -> dict[str, Any]:
+    """CloudFormation's object lock configuration with its numbers as the S3 API's integers (Days, Years)."""
+    lock: dict[str, Any] = {"ObjectLockEnabled": configuration["ObjectLockEnabled"]}
+    retention = (configuration.get("Rule") or {}).get("DefaultRetention")
+    if retention:
+        lock["Rule"] = {
+            "DefaultRetention": {key: value if key == "Mode" else int(value) for key, value in retention.items()}
+        }
+    return lock
 
 
 def _lifecycle(configuration: Mapping[str, Any]) -> dict[str, Any]:

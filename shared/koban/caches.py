@@ -45,6 +45,7 @@ def reset_process_caches() -> None:
     notifications.reset()
     privacy.privacy_repository.cache_clear()
     audit.audit_log.cache_clear()
+    audit.anchor_store.cache_clear()
     assistant.conversation_repository.cache_clear()
     assistant_knowledge.knowledge_repository.cache_clear()
     assistant_knowledge.index_cache.clear()

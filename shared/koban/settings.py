@@ -51,6 +51,8 @@ class Settings(BaseModel):
     capability_table: Annotated[str, Field(alias="CAPABILITY_TABLE")] = "CapabilityTable"
     # The tamper-evident audit log (koban.audit): append-only, hash-chained per tenant.
     audit_table: Annotated[str, Field(alias="AUDIT_TABLE")] = "AuditTable"
+    # Copies of the audit heads outside the table (koban.audit.anchors), in an object-locked bucket; empty: none.
+    audit_anchors_bucket: Annotated[str, Field(alias="AUDIT_ANCHORS_BUCKET")] = ""
     attachments_bucket: Annotated[str, Field(alias="ATTACHMENTS_BUCKET")] = "koban-attachments"
     app_config_table: Annotated[str, Field(alias="APP_CONFIG_TABLE")] = "AppConfigTable"
     app_config_bucket: Annotated[str, Field(alias="APP_CONFIG_BUCKET")] = "koban-app-config"

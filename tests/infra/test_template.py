@@ -124,6 +124,7 @@ EXPECTED_FUNCTIONS = {
     "ReportUpdatesFunction": "report_updates",
     "CapabilityFunction": "capability",
     "AuditFunction": "audit",
+    "AuditAnchorFunction": "audit_anchor",
     "PrivacyFunction": "privacy",
     "PrivacyMaintenanceFunction": "privacy_maintenance",
 }
@@ -1308,6 +1309,7 @@ def test_given_the_audit_table_then_it_is_append_only_kept_and_recoverable(templ
         "PrivacyFunction": {*AUDIT_APPEND},
         "AssistantFunction": {*AUDIT_APPEND},
         "AuditFunction": {"dynamodb:GetItem", "dynamodb:Query"},
+        "AuditAnchorFunction": {"dynamodb:GetItem"},
     }
 
 

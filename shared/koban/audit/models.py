@@ -73,6 +73,18 @@ class Breakage(StrEnum):
     BROKEN_LINK = "broken_link"  # an entry does not follow the one before it (replaced, reordered, forged)
     DELETED = "deleted"  # a sequence number is missing
     HEAD_MISMATCH = "head_mismatch"  # the head names another last entry (the last entries deleted, or a forged tail)
+    # The chain is whole but differs from an anchor kept outside the table: rewritten consistently, or cut back.
+    ANCHOR_MISMATCH = "anchor_mismatch"
+
+
+class Anchor(BaseModel):
+    """A head as the anchor job copied it into the object-locked anchors bucket, and when S3 stored that copy."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seq: Annotated[int, Field(ge=1)]
+    hash: Hash
+    at: AwareDatetime
 
 
 class VerifyResult(BaseModel):
@@ -85,3 +97,5 @@ class VerifyResult(BaseModel):
     first_broken_seq: int | None = None
     breakage: Breakage | None = None
     reason: str | None = None
+    # Anchors the chain was compared with; None: no anchors bucket is configured (only the chain was checked).
+    anchors_checked: int | None = None

@@ -40,11 +40,19 @@ class AuditVerificationOut(BaseModel):
     tenant: str
     ok: bool
     entries_checked: Annotated[int, Field(ge=0)]
-    head_seq: Annotated[int | None, Field(description="The head's last entry; anchor it outside AWS with the hash")]
+    head_seq: Annotated[int | None, Field(description="The head's last entry (its seq and hash are anchored)")]
     head_hash: str | None
     first_broken_seq: int | None = None
     breakage: Breakage | None = None
     reason: str | None = None
+    anchors_checked: Annotated[
+        int | None,
+        Field(
+            ge=0,
+            description="Anchors of the head (copies kept in an object-locked bucket) the chain was compared with; "
+            "null: no anchors bucket is configured, only the chain itself was checked",
+        ),
+    ] = None
 
     @classmethod
     def of(cls, result: VerifyResult) -> AuditVerificationOut:
@@ -57,4 +65,5 @@ class AuditVerificationOut(BaseModel):
             first_broken_seq=result.first_broken_seq,
             breakage=result.breakage,
             reason=result.reason,
+            anchors_checked=result.anchors_checked,
         )

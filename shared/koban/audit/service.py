@@ -1,5 +1,6 @@
 """The audit log's use cases: other modules append (alone, or in one transaction with the change they audit);
-admins page through it and verify it; `koban audit verify` verifies it from the command line."""
+admins page through it and verify it (the chain, and the chain against its anchors); a scheduled job anchors the
+heads outside the table; `koban audit verify` and `koban audit anchor` do both from the command line."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from koban.audit import chain
+from koban.audit import anchors, chain
+from koban.audit.anchor_storage import AnchorRepository
 from koban.audit.models import AuditAction, AuditEntry, AuditRecord, VerifyResult, role_of
 from koban.audit.schemas import AuditEntryOut, AuditPageOut, AuditVerificationOut
 from koban.audit.storage import AuditRepository, seq_of
 from koban.auth import Principal, Role, require_staff
+from koban.errors import StorageError
 from koban.observability import logger
 from koban.settings import get_settings
-from koban.tenants.service import get_tenant
+from koban.tenants.service import get_tenant, list_tenants
 
 READ_AUDIT = frozenset({Role.ADMIN})
 
@@ -23,6 +26,13 @@ READ_AUDIT = frozenset({Role.ADMIN})
 @lru_cache(maxsize=1)
 def audit_log() -> AuditRepository:
     return AuditRepository(get_settings().audit_table)
+
+
+@lru_cache(maxsize=1)
+def anchor_store() -> AnchorRepository | None:
+    """The anchors bucket, or None where none is configured (verification then checks the chain alone)."""
+    bucket = get_settings().audit_anchors_bucket
+    return AnchorRepository(bucket) if bucket else None
 
 
 def staff_record(
@@ -82,20 +92,58 @@ def commit_with(
 
 
 def verify(tenant: str) -> VerifyResult:
-    """Walk the tenant's whole chain (Query pages in sequence order), then its head."""
-    repository = audit_log()
+    """Walk the tenant's whole chain (Query pages in sequence order), then its head; then compare it with every
+    anchor of the tenant (listed before the walk, so none lies beyond the head the walk ends at)."""
+    repository, store = audit_log(), anchor_store()
+    anchored = store.anchors(tenant) if store else None
+    seqs = frozenset(anchor.seq for anchor in anchored or ())
+    hashes: dict[int, object] = {}
     result = chain.verify(
         tenant,
-        repository.stored_entries(tenant),
+        anchors.noting_hashes(repository.stored_entries(tenant), seqs, hashes),
         lambda: repository.head(tenant),
-        lambda seq: repository.stored_entries(tenant, after=seq),
+        lambda seq: anchors.noting_hashes(repository.stored_entries(tenant, after=seq), seqs, hashes),
     )
+    if anchored is not None:
+        result = anchors.check(result, anchored, hashes)
     head = result.head.model_dump() if result.head else None
     logger.info(
         "audit verified",
-        extra={"tenant": tenant, "ok": result.ok, "entries_checked": result.entries_checked, "audit_head": head},
+        extra={
+            "tenant": tenant,
+            "ok": result.ok,
+            "entries_checked": result.entries_checked,
+            "anchors_checked": result.anchors_checked,
+            "audit_head": head,
+        },
     )
     return result
+
+
+def anchor_heads(at: datetime | None = None) -> list[anchors.AnchoredHead]:
+    """Anchor the head of every tenant whose head moved since its last anchor (the scheduled job).
+
+    Every tenant is tried; a tenant whose store failed is logged and the job fails after the others, so that
+    Lambda's retry and the error metric report it."""
+    store = anchor_store()
+    if store is None:
+        raise StorageError("No audit anchors bucket is configured (AUDIT_ANCHORS_BUCKET).")
+    moment = at or datetime.now(UTC)
+    done: list[anchors.AnchoredHead] = []
+    failed: list[str] = []
+    for tenant in list_tenants():
+        try:
+            outcome = anchors.anchor_head(tenant.id, audit_log(), store, moment)
+        except StorageError:
+            logger.exception("audit head not anchored", extra={"tenant": tenant.id})
+            failed.append(tenant.id)
+            continue
+        head = outcome.head.model_dump() if outcome.head else None
+        logger.info("audit head anchor", extra={"tenant": tenant.id, "outcome": outcome.outcome, "audit_head": head})
+        done.append(outcome)
+    if failed:
+        raise StorageError(f"The audit heads of {', '.join(failed)} could not be anchored; the next run tries again.")
+    return done
 
 
 def list_entries(tenant_id: str, principal: Principal | None, limit: int, cursor: str | None) -> AuditPageOut:
