@@ -16,6 +16,7 @@ from koban.aggregation.service import rebuild_aggregates, tenant_counters
 from koban.auth import Principal, Role
 from koban.capability.service import scorecard
 from koban.geo import cell_of
+from koban.tenants.service import get_tenant
 from koban_local.metering import metered
 from koban_local.streams import StreamPoller
 from tests.api import ApiClient, Reply, staff_claims
@@ -343,7 +344,8 @@ def test_each_live_indicator_is_computed_from_the_data_as_its_definition_says(
 def test_waiting_reports_count_as_overdue_once_their_promised_date_has_passed(live: dict[str, Any]) -> None:
     partner = Principal(subject="p", tenant=LIVE, roles=frozenset({Role.PARTNER}))
     later = datetime.now(UTC) + timedelta(days=20)
-    card = scorecard(LIVE, partner, None, date.today() - timedelta(days=30), date.today(), ["en"], later)
+    today = datetime.now(get_tenant(LIVE).zone).date()  # the tenant's today: UTC's differs around midnight
+    card = scorecard(LIVE, partner, None, today - timedelta(days=30), today, ["en"], later)
     overdue = next(item for d in card.dimensions for item in d.indicators if item.id == "overdue_share")
     assert overdue.value == 0.8  # the eight reports never answered are now past their date
     assert overdue.basis == {"reports": 10, "answered_late": 0, "waiting_late": 8}

@@ -16,7 +16,7 @@ BURST = 10
 
 def speeding_reports(api: ApiClient, tenant_id: str) -> None:
     """A quiet background of speeding across the city for five weeks, then BURST reports from one block over the
-    last three days."""
+    three days before today."""
     zone = get_tenant(tenant_id).zone
     today = datetime.now(zone).date()
     location = centre(tenant_id)
@@ -35,7 +35,9 @@ def speeding_reports(api: ApiClient, tenant_id: str) -> None:
     for index in range(12):
         post(location["lat"] + 0.01 * (index % 4), location["lon"] - 0.01 * (index % 3), 4 + 2 * index, 18)
     for index in range(BURST):
-        post(location["lat"] + 0.0312, location["lon"] + 0.0217, index % 3, 8)
+        post(
+            location["lat"] + 0.0312, location["lon"] + 0.0217, 1 + index % 3, 8
+        )  # 08:00 of the last 3 days: past at any hour
 
 
 def emerging_speeding(api: ApiClient, tenant_id: str) -> list[dict[str, Any]]:
