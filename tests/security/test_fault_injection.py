@@ -147,9 +147,12 @@ def test_a_failing_store_gives_503_with_retry_after_and_leaves_nothing_half_writ
             faults.arm(number, kind)
             reply = prepared.send(api)
         changes = _unexplained(StoreSnapshot.take().changes_since(before), aws_home) if before else []
-        failed = f"call {number} {service}.{operation} {kind}"
         if not faults.injected:
             continue  # the route took another path this time (a cache); nothing was injected
+        # The call that failed is this run's call `number`: a cache or a busy rate-limit bucket can shift the calls
+        # from the traced run's order.
+        service, operation = faults.calls[number - 1]
+        failed = f"call {number} {service}.{operation} {kind}"
         # Then the client is told to come back later (or the call was a read it could do without, or the rate
         # limiter's own update, which admits the request when its table fails)
         if 200 <= reply.status < 300:
