@@ -1,5 +1,6 @@
 """Privacy maintenance function: on a schedule (hourly), finishes every tenant's erasures that a failure left
-unfinished after their commit (koban.privacy.maintenance). No route; the event is EventBridge's and unused."""
+unfinished after their commit and anonymises its closed reports past their retention (koban.privacy.maintenance).
+No route; the event is EventBridge's and unused."""
 
 from __future__ import annotations
 

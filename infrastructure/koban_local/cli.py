@@ -7,7 +7,8 @@ koban openapi [--write PATH]         prints (or writes) the OpenAPI document bui
 koban plugins [--json] [--check]     lists the installed plugins: hooks, tenants, categories, rules
 koban audit verify [--tenant T]      verifies the audit log's hash chain and its anchors (exit 1 on tampering)
 koban audit anchor                   anchors every tenant's audit head that moved (what the 15-minute job does)
-koban privacy maintain               finishes interrupted erasures now (exit status 1 when some still fail)
+koban privacy maintain               finishes interrupted erasures and anonymises closed reports past their
+                                     retention now (exit status 1 when some fail)
 koban plugin new NAME [--dir PATH]   writes a new, installable and tested city plugin package
 """
 
@@ -131,12 +132,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     privacy = commands.add_parser("privacy", help="personal data")
     privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")
     maintain = privacy_commands.add_parser(
-        "maintain", help="finish every tenant's interrupted erasures now (what the hourly job does)"
+        "maintain",
+        help="finish every tenant's interrupted erasures and anonymise closed reports past retention now "
+        "(what the hourly job does)",
     )
     maintain.add_argument(
         "--endpoint-url",
         help="a running `koban serve`'s local AWS (printed at start); without it, the AWS account and the "
-        "names in the environment (PERSONAL_DATA_TABLE, ATTACHMENTS_BUCKET) are used",
+        "names in the environment (the tables, ATTACHMENTS_BUCKET, SUBJECT_INDEX_KEY) are used",
     )
     maintain.add_argument(
         "--stack-name",
@@ -234,7 +237,7 @@ def _maintain_privacy(arguments: argparse.Namespace) -> int:
     more = "; more left for the next run" if outcome.more_left else ""
     print(
         f"{outcome.tenants} tenants: interrupted erasures finished {outcome.finished}, "
-        f"still failing {outcome.still_failing}{more}"
+        f"closed reports past retention anonymised {outcome.anonymised}, still failing {outcome.still_failing}{more}"
     )
     return 0 if outcome.still_failing == 0 else 1
 

@@ -1089,49 +1089,62 @@ def test_given_the_reports_function_then_it_may_use_each_of_its_data_stores(
     assert needed <= granted, f"ReportsFunction lacks {sorted(needed - granted)} on {target}"
 
 
-def test_given_privacy_maintenance_then_it_runs_hourly_and_may_only_finish_erasures(template: dict[str, Any]) -> None:
-    """Given PrivacyMaintenanceFunction, then EventBridge invokes it every hour (no route), and it may query and
-    delete only erasure markers and threads in PersonalDataTable (no contact, subject index or report), delete
-    tenants' photos, and use the personal data key; nothing else."""
+def test_given_privacy_maintenance_then_it_runs_hourly_and_may_only_finish_and_make_erasures(
+    template: dict[str, Any],
+) -> None:
+    """Given PrivacyMaintenanceFunction, then EventBridge invokes it every hour (no route), and it may do what an
+    erasure needs and nothing else: each statement's actions, resources and leading keys exactly (lifecycle changes
+    from UpdatesIndex only, reports by key, contacts only to delete them and their subject-index entries, markers,
+    threads and its bookmark, the followers' subscriptions, audit appends, photos, the two keys)."""
     properties = template["Resources"]["PrivacyMaintenanceFunction"]["Properties"]
-    events = properties["Events"]
-    granted = {
-        (target, action)
-        for _, statement in iter_statements(properties["Policies"])
-        if statement["Effect"] == "Allow"
-        for target in ("PersonalDataTable", "AttachmentsBucket", "PersonalDataKey")
-        if refers_to(statement["Resource"], target)
-        for action in statement["Action"]
-    }
-    statements = dict(iter_statements(properties["Policies"]))
-    table_statement = next(s for s in statements.values() if refers_to(s["Resource"], "PersonalDataTable"))
-    photos = next(s for s in statements.values() if refers_to(s["Resource"], "AttachmentsBucket"))
+    statements = {statement["Sid"]: statement for _, statement in iter_statements(properties["Policies"])}
 
-    assert events == {
+    def leading_keys(sid: str) -> list[str] | None:
+        condition = statements[sid].get("Condition")
+        return condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] if condition else None
+
+    assert properties["Events"] == {
         "Hourly": {
             "Type": "Schedule",
             "Properties": {
                 "Schedule": "rate(1 hour)",
-                "Description": "Finish interrupted erasures.",
+                "Description": "Finish interrupted erasures; anonymise closed reports past retention.",
                 "Enabled": True,
             },
         }
     }
-    assert granted == {
-        ("PersonalDataTable", "dynamodb:Query"),
-        ("PersonalDataTable", "dynamodb:DeleteItem"),
-        ("PersonalDataTable", "dynamodb:BatchWriteItem"),
-        ("AttachmentsBucket", "s3:DeleteObject"),
-        ("PersonalDataKey", "kms:Encrypt"),
-        ("PersonalDataKey", "kms:Decrypt"),
-        ("PersonalDataKey", "kms:GenerateDataKey"),
-        ("PersonalDataKey", "kms:DescribeKey"),
+    assert all(statement["Effect"] == "Allow" for statement in statements.values())
+    assert {sid: set(statement["Action"]) for sid, statement in statements.items()} == {
+        "ErasureMarkersAndThreads": {"dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"},
+        "ErasureMarkersAndRetentionBookmark": {"dynamodb:GetItem", "dynamodb:PutItem"},
+        "ContactsErase": {"dynamodb:GetItem", "dynamodb:DeleteItem"},
+        "LifecycleChanges": {"dynamodb:Query"},
+        "ReportsErase": {"dynamodb:BatchGetItem", "dynamodb:PutItem"},
+        "SubscriptionsReadDelete": {"dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DeleteItem"},
+        "AuditAppend": {*AUDIT_APPEND},
+        "AttachmentsDelete": {"s3:DeleteObject"},
+        "SubjectIndexHashes": {"kms:GenerateMac"},
+        "PersonalDataKeyUse": {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"},
     }
-    assert len(statements) == 3
-    assert table_statement["Condition"] == {
-        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ERASING#*", "THREAD#*"]}
+    assert {sid: statement["Resource"] for sid, statement in statements.items()} == {
+        "ErasureMarkersAndThreads": [{"Fn::GetAtt": ["PersonalDataTable", "Arn"]}],
+        "ErasureMarkersAndRetentionBookmark": [{"Fn::GetAtt": ["PersonalDataTable", "Arn"]}],
+        "ContactsErase": [{"Fn::GetAtt": ["PersonalDataTable", "Arn"]}],
+        "LifecycleChanges": [{"Fn::Sub": "${ReportsTable.Arn}/index/UpdatesIndex"}],
+        "ReportsErase": [{"Fn::GetAtt": ["ReportsTable", "Arn"]}],
+        "SubscriptionsReadDelete": [{"Fn::GetAtt": ["SubscriptionsTable", "Arn"]}],
+        "AuditAppend": [{"Fn::GetAtt": ["AuditTable", "Arn"]}],
+        "AttachmentsDelete": [{"Fn::Sub": "${AttachmentsBucket.Arn}/tenants/*"}],
+        "SubjectIndexHashes": [{"Fn::GetAtt": ["SubjectIndexKey", "Arn"]}],
+        "PersonalDataKeyUse": [{"Fn::GetAtt": ["PersonalDataKey", "Arn"]}],
     }
-    assert photos["Resource"] == [{"Fn::Sub": "${AttachmentsBucket.Arn}/tenants/*"}]
+    assert leading_keys("ErasureMarkersAndThreads") == ["ERASING#*", "THREAD#*"]
+    assert leading_keys("ErasureMarkersAndRetentionBookmark") == ["ERASING#*", "RETENTION#*"]
+    assert leading_keys("ContactsErase") == ["CONTACT#*", "SUBJECT#*"]
+    assert leading_keys("ReportsErase") == ["REPORT#*"]
+    assert leading_keys("AuditAppend") == ["AUDIT#*"]
+    assert leading_keys("LifecycleChanges") is None  # a GSI's leading key is the index's (the tenant): no prefix
+    assert leading_keys("SubscriptionsReadDelete") is None  # every kind of its items belongs to a subscription
 
 
 def test_given_the_personal_data_key_then_its_policy_delegates_to_the_account_only(
@@ -1307,6 +1320,7 @@ def test_given_the_audit_table_then_it_is_append_only_kept_and_recoverable(templ
         "ReportsFunction": {*AUDIT_APPEND},
         "NotificationsFunction": {*AUDIT_APPEND},
         "PrivacyFunction": {*AUDIT_APPEND},
+        "PrivacyMaintenanceFunction": {*AUDIT_APPEND},
         "AssistantFunction": {*AUDIT_APPEND},
         "AuditFunction": {"dynamodb:GetItem", "dynamodb:Query"},
         "AuditAnchorFunction": {"dynamodb:GetItem"},

@@ -31,8 +31,8 @@ TENANT = "pilot-nl"
 ADMIN = staff_claims(TENANT, "admin", "admin-nl")
 
 
-@pytest.fixture(scope="module")
-def aggregation(notifications: Notifications, template: Template) -> Iterator[StreamPoller]:
+@pytest.fixture(scope="module", name="aggregation")
+def aggregation_fixture(notifications: Notifications, template: Template) -> Iterator[StreamPoller]:
     """The dashboard's stream consumer, as in the embedded default."""
     function = template.functions["AggregationFunction"]
     poller = StreamPoller(

@@ -1,6 +1,7 @@
 """The hourly privacy maintenance over moto: the scheduled function, invoked as the local home's schedule runner
 invokes it (EventBridge's event), finishes every tenant's erasure that S3 interrupted after its commit, touches
-nothing else, goes on where a full page stopped, and costs one Query per tenant when there is nothing to do."""
+nothing else, goes on where a full page stopped, and costs two Queries and a GetItem per tenant when there is nothing
+to do. Its retention rule for closed reports: test_privacy_retention.py."""
 
 from __future__ import annotations
 
@@ -102,7 +103,13 @@ def test_given_erasures_s3_interrupted_when_the_schedule_runs_then_they_are_fini
     outcome = _run(schedules)
 
     # Then pilot-nl's erasure is finished: photo and marker gone, the report exactly as the erasure left it
-    assert outcome == {"tenants": len(list_tenants()), "finished": 1, "still_failing": 1, "more_left": False}
+    assert outcome == {
+        "tenants": len(list_tenants()),
+        "finished": 1,
+        "anonymised": 0,
+        "still_failing": 1,
+        "more_left": False,
+    }
     assert photo not in _stored_photos(notifications.names, "pilot-nl")
     assert privacy_repository().marker("pilot-nl", report["id"]) is None
     assert reports_repository().get("pilot-nl", report["id"]) == erased
@@ -125,7 +132,7 @@ def test_given_erasures_s3_interrupted_when_the_schedule_runs_then_they_are_fini
     assert retried.status == 200, retried.body
 
 
-def test_given_nothing_to_finish_when_the_schedule_runs_then_each_tenant_costs_one_query(
+def test_given_nothing_to_do_when_the_schedule_runs_then_each_tenant_costs_two_queries_and_a_get(
     notifications: Notifications, schedules: ScheduleRunner
 ) -> None:
     # Given no interrupted erasure left
@@ -133,9 +140,10 @@ def test_given_nothing_to_finish_when_the_schedule_runs_then_each_tenant_costs_o
     # When the schedule runs
     with metered() as meter:
         outcome = _run(schedules)
-    # Then it read each tenant's markers with one Query, and did nothing else
-    assert outcome["finished"] == outcome["still_failing"] == 0
-    assert dict(meter.calls) == {"dynamodb.Query": len(list_tenants())}
+    # Then it read each tenant's markers and its lifecycle changes past the retention with a Query each, and its
+    # retention bookmark, and did nothing else
+    assert outcome["finished"] == outcome["anonymised"] == outcome["still_failing"] == 0
+    assert dict(meter.calls) == {"dynamodb.Query": 2 * len(list_tenants()), "dynamodb.GetItem": len(list_tenants())}
 
 
 def test_given_more_interrupted_erasures_than_a_page_then_each_run_finishes_a_page_and_the_next_goes_on(
@@ -164,6 +172,8 @@ def test_given_an_interrupted_erasure_when_koban_privacy_maintain_runs_then_it_f
     status = main(["privacy", "maintain"])
     # Then it finished that erasure, says so and exits 0
     assert status == 0
-    assert f"{len(list_tenants())} tenants: interrupted erasures finished 1, still failing 0" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert f"{len(list_tenants())} tenants: interrupted erasures finished 1, closed reports past retention " in printed
+    assert "anonymised 0, still failing 0" in printed
     assert privacy_repository().marker("pilot-es", report["id"]) is None
     assert photo not in _stored_photos(notifications.names, "pilot-es")

@@ -2,6 +2,8 @@
 
   subject index   pk SUBJECT#<tenant>#<contact HMAC>  sk REPORT#<report id>   expires_at with the contact
   erasure marker  pk ERASING#<tenant>                 sk <report id>          photos (and thread) still to delete
+  retention mark  pk RETENTION#<tenant>               sk UPDATES              the last lifecycle change (its key in
+                                                                              UpdatesIndex) the retention rule handled
 
 A marker is written in the erasure's transaction when something is left that one transaction cannot remove (photos
 in S3, a thread longer than the transaction allows) and deleted once that is done, so a retried erasure, or the
@@ -29,6 +31,13 @@ def subject_pk(tenant: str, digest: str) -> str:
 
 def marker_pk(tenant: str) -> str:
     return f"ERASING#{tenant}"
+
+
+def bookmark_pk(tenant: str) -> str:
+    return f"RETENTION#{tenant}"
+
+
+BOOKMARK_SK = "UPDATES"
 
 
 @dataclass(frozen=True)
@@ -141,6 +150,29 @@ class PrivacyRepository:
             )
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("finish erasure", exc) from exc
+
+    # -- the retention rule's bookmark ------------------------------------------------------------------------
+
+    def retention_bookmark(self, tenant: str) -> dict[str, str] | None:
+        """Where the tenant's retention rule goes on in UpdatesIndex (the key of the last change it handled)."""
+        try:
+            response = self._client.get_item(
+                TableName=self.table_name,
+                Key=serialize({"pk": bookmark_pk(tenant), "sk": BOOKMARK_SK}),
+                ConsistentRead=True,
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("read retention bookmark", exc) from exc
+        item = deserialize(response.get("Item") or {})
+        after = item.get("after")
+        return {str(name): str(value) for name, value in after.items()} if isinstance(after, dict) else None
+
+    def save_retention_bookmark(self, tenant: str, after: dict[str, str], now: datetime) -> None:
+        item = {"pk": bookmark_pk(tenant), "sk": BOOKMARK_SK, "after": after, "at": now.isoformat()}
+        try:
+            self._client.put_item(TableName=self.table_name, Item=serialize(item))
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("save retention bookmark", exc) from exc
 
 
 def _marker(item: dict[str, Any]) -> ErasureMarker:

@@ -16,6 +16,7 @@ import json
 import secrets
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -125,6 +126,16 @@ def event_to_item(
 
 def item_to_event(item: Mapping[str, Any]) -> ReportEvent:
     return ReportEvent.model_validate({key: value for key, value in item.items() if key in ReportEvent.model_fields})
+
+
+@dataclass(frozen=True)
+class LifecycleChange:
+    """A report's move to `to_status`, as UpdatesIndex lists it; `key` is its place there (pk, sk, updates_key,
+    updated_key), where a reader that stopped after it goes on."""
+
+    report_id: str
+    to_status: Status
+    key: dict[str, str]
 
 
 class Cursor:
@@ -466,6 +477,33 @@ class ReportRepository:
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("read updates", exc) from exc
         return updates[:limit]
+
+    def lifecycle_changes(
+        self, tenant: str, *, before: datetime, after: Mapping[str, str] | None, limit: int
+    ) -> list[LifecycleChange]:
+        """The tenant's lifecycle changes made before `before`, oldest first, from just after the change whose key
+        is `after` (from the first if None); at most `limit` (one Query; only ids, statuses and keys are read, no
+        note)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": "UpdatesIndex",
+            "KeyConditionExpression": "updates_key = :tenant AND updated_key < :before",
+            "ExpressionAttributeValues": serialize({":tenant": tenant, ":before": utc_key(before)}),
+            "ProjectionExpression": "pk, sk, updates_key, updated_key, report_id, to_status",
+            "Limit": limit,
+        }
+        if after is not None:
+            kwargs["ExclusiveStartKey"] = serialize(dict(after))
+        try:
+            page = self._client.query(**kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("read updates", exc) from exc
+        changes = []
+        for raw in page.get("Items", []):
+            item = deserialize(raw)
+            key = {name: str(item[name]) for name in ("pk", "sk", "updates_key", "updated_key")}
+            changes.append(LifecycleChange(str(item["report_id"]), Status(item["to_status"]), key))
+        return changes
 
     @staticmethod
     def _choose_index(tenant: str, filters: QueueFilter) -> tuple[str, str]:
