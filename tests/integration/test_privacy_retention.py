@@ -5,7 +5,8 @@ period, not an open case however old, not another tenant's report under a longer
 changes from a per-tenant bookmark, so a run with nothing new reads nothing, and it goes on where a full run stopped.
 
 Reports are aged by the reports' clock (`koban.reports.service._now`): they are submitted and closed in the past
-through the API, as they would have been, with their events, index keys and audit entries dated then."""
+through the API, as they would have been, with their events, index keys and audit entries dated then. Each test has
+tenants of its own: a report dated before a tenant's bookmark (which never happens outside tests) is not seen."""
 
 from __future__ import annotations
 
