@@ -24,6 +24,7 @@ from typing import Any
 import h3
 import requests
 
+from koban_local import streams
 from koban_local.home import UNREFUSING_RATE_LIMITS, LocalHome
 from koban_local.metering import metered
 from koban_local.tokens import issue_staff_token
@@ -152,7 +153,7 @@ def notification_section(home: LocalHome, subscribers: int = SUBSCRIBERS, alerts
         calls: Counter[str] = Counter()
         for _ in range(alerts):
             # A fresh connection each round: the gateway closes connections left idle during a long fan-out.
-            with requests.Session() as session, metered(ignore_threads=("koban-stream-poller",)) as meter:
+            with requests.Session() as session, metered(ignore_threads=(streams.THREAD_NAME,)) as meter:
                 started = time.perf_counter()
                 alert_id = _approved_alert(home.gateway.url, session)
                 home.queues.drain(timeout=3600)

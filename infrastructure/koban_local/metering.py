@@ -16,6 +16,8 @@ from typing import Any
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from koban_local import queues, schedules, streams, ttl
+
 
 @dataclass
 class Meter:
@@ -51,11 +53,17 @@ def _items_in(operation: str, response: dict[str, Any]) -> int:
     return 0
 
 
+# Threads of a local home that stand for AWS itself: its TTL process, which Scans as DynamoDB's own sweeper does.
+AWS_THREADS = (ttl.THREAD_NAME,)
+# Background work that belongs to no request: stream and queue consumers, scheduled jobs.
+BACKGROUND_THREADS = (streams.THREAD_NAME, queues.THREAD_NAME, schedules.THREAD_NAME, *AWS_THREADS)
+
+
 @contextmanager
-def metered(ignore_threads: tuple[str, ...] = ("koban-stream-poller", "koban-queue-poller")) -> Iterator[Meter]:
+def metered(ignore_threads: tuple[str, ...] = BACKGROUND_THREADS) -> Iterator[Meter]:
     """Within the block, every AWS API call in the process is counted into the yielded `Meter`, except those made
-    by threads whose name starts with one of `ignore_threads` (by default the stream and queue consumers working in
-    the background, whose calls belong to no request)."""
+    by threads whose name starts with one of `ignore_threads` (by default the background work of a local home,
+    whose calls belong to no request)."""
     meter = Meter()
     original = BaseClient._make_api_call
 

@@ -21,6 +21,8 @@ from koban_local.functions import Handler, LocalLambdaContext
 from koban_local.running import Running
 from koban_local.template import Function, StreamSource, Template
 
+THREAD_NAME = "koban-stream-poller"
+
 log = logging.getLogger(__name__)
 
 _GET_RECORDS_LIMIT = 1000  # DynamoDB Streams' maximum per GetRecords call
@@ -87,7 +89,7 @@ class StreamPoller(Running):
         for consumer in self._consumers:
             self._discover_shards(consumer, consumer.source.starting_position)
         self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="koban-stream-poller", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:

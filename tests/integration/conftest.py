@@ -11,7 +11,7 @@ from moto import mock_aws
 
 from koban.caches import reset_process_caches
 from koban_local.aws_local import create_resources
-from koban_local.home import UNREFUSING_RATE_LIMITS
+from koban_local.home import UNREFUSING_RATE_LIMITS, shared_environment
 from koban_local.template import Template
 from tests.api import ApiClient
 
@@ -28,10 +28,13 @@ def moto_home(template: Template) -> Iterator[dict[str, str]]:
         # Names of their own: a local home of another tier may poll "koban-local-*" in this process.
         names = create_resources(template, boto3.client("dynamodb"), boto3.client("s3"), STACK_NAME)
         # Tests post many requests from one address: the limiter runs but refuses none (test_rate_limits.py: it does).
-        environment = {
-            **template.resolve_environment("ReportsFunction", names, stack_name=STACK_NAME),
-            **UNREFUSING_RATE_LIMITS,
+        # Every function's variables, so that none is left pointing at the stores of a local home that another
+        # tier keeps running in this process (its variables are process-wide too).
+        environments = {
+            function_id: template.resolve_environment(function_id, names, stack_name=STACK_NAME)
+            for function_id in template.functions
         }
+        environment = {**shared_environment(environments), **UNREFUSING_RATE_LIMITS}
         saved = {name: os.environ.get(name) for name in environment}
         os.environ.update(environment)
         try:

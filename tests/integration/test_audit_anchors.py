@@ -194,8 +194,18 @@ def test_a_consistent_rewrite_passes_the_chain_check_but_not_its_anchors(
     assert "but the head is entry 3: the chain was cut back" in cut.reason
 
 
+@pytest.fixture
+def no_anchors_bucket(moto_home: dict[str, str]) -> Iterator[None]:
+    """Given no anchors bucket configured."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("AUDIT_ANCHORS_BUCKET", raising=False)
+        reset_process_caches()
+        yield
+    reset_process_caches()
+
+
+@pytest.mark.usefixtures("no_anchors_bucket")
 def test_without_an_anchors_bucket_verification_says_so(api: ApiClient, capsys: pytest.CaptureFixture[str]) -> None:
-    # Given no anchors bucket configured (the integration home's default environment)
     tenant = "pilot-be"
     _append(tenant, 1)
     # Then the chain is verified alone, and the route and the CLI say anchors were not compared

@@ -21,7 +21,7 @@ from koban.notifications.models import DeliveryStatus, NotificationChannel, Outg
 from koban.notifications.storage import NotificationRepository
 from koban.plugins import hookimpl
 from koban.plugins.host import plugin_manager
-from koban_local.metering import metered
+from koban_local.metering import AWS_THREADS, metered
 from tests.api import Reply, staff_claims
 from tests.integration.notifications_home import Notifications, notifications_fixture  # noqa: F401
 
@@ -413,7 +413,7 @@ def test_given_every_notifications_route_and_the_workers_then_dynamodb_is_only_r
     """Every route of the notifications function, the stream consumer and the delivery worker, metered."""
     api = notifications.api
     base = f"/v1/tenants/{TENANT}"
-    with metered(ignore_threads=()) as meter:
+    with metered(ignore_threads=AWS_THREADS) as meter:  # the workers are counted too
         subscriber = push_subscriber(notifications, [BLOCK])
         api.get(f"{base}/notifications/push-key")
         report = notifications.report()
