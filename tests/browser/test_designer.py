@@ -79,7 +79,9 @@ def test_an_admin_designs_publishes_and_the_app_shows_it_then_rolls_back(
     expect(question.locator(".parse-error").first).to_be_empty()
     expect(page.locator("#findings-state")).to_contain_text("No findings")
     watched.screenshot("designer-question", full_page=False)
-    # and the preview asks it only while the noise is going on
+    # and, once the preview has shown the draft with the condition, it asks the question only while the noise is
+    # going on (a draft arriving later would render the form afresh)
+    expect(page.locator("#preview")).to_have_attribute("aria-busy", "false")
     preview.locator('a.tile[data-type="report"]').click()
     preview.locator("#report-category").select_option("noise_night")
     asked = preview.locator('[data-question="window_seen"]')

@@ -358,7 +358,7 @@ function createApp(tenantId, { preview }) {
   /** Preview: render each draft the designer page posts, in the language it asks for. */
   function startPreview() {
     const categories = new Map();
-    async function show({ document: draft, language }) {
+    async function show({ document: draft, language, stamp }) {
       if (!draft || typeof draft !== "object") return;
       try {
         if (!ctx.tenant) await loadTenant(language);
@@ -372,6 +372,7 @@ function createApp(tenantId, { preview }) {
       } catch (error) {
         ctx.fail(error, text("app.error"));
       }
+      window.parent.postMessage({ type: `${PREVIEW_MESSAGE}-shown`, stamp }, window.location.origin);
     }
     window.addEventListener("message", (event) => {
       if (event.origin !== window.location.origin || event.source !== window.parent) return;

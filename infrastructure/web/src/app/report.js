@@ -253,7 +253,7 @@ export function renderReport(ctx, module, main) {
 
   main.append(
     h("h1", { id: "view-title", tabindex: "-1" }, module.title),
-    ctx.preview ? null : h("p", { class: "lead" }, text("report.intro")),
+    ...(ctx.preview ? [] : [h("p", { class: "lead" }, text("report.intro"))]), // DOM's append writes a null as "null"
     form,
   );
   place.start();

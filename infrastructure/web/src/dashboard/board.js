@@ -28,7 +28,11 @@ export function createBoard({ api, tenant, units, today, container, dialog, toas
   }
 
   function render() {
+    // A reload replaces every card: the one that had the keyboard focus gets it back (the list may be refreshed
+    // while an officer is moving through it).
+    const focused = container.contains(document.activeElement) ? document.activeElement.dataset?.problem : null;
     fill(container, STAGES.map(column));
+    if (focused) container.querySelector(`[data-problem="${CSS.escape(focused)}"]`)?.focus();
   }
 
   function column(stage) {

@@ -141,15 +141,24 @@ function createDesigner(api, session, tenant, categories) {
     select.value = previewLanguage;
   }
 
+  // The preview frame is aria-busy from an edit until the app has shown the draft it caused (it answers each
+  // draft with its stamp): assistive technology, and anyone trying the preview, knows when it is current.
+  let previewStamp = 0;
   function sendPreview() {
     const frame = byId("preview");
     if (!previewReady || !frame.contentWindow || !ed.doc) return;
+    previewStamp += 1;
+    frame.setAttribute("aria-busy", "true");
     frame.contentWindow.postMessage(
-      { type: PREVIEW_MESSAGE, document: structuredClone(ed.doc), language: previewLanguage },
+      { type: PREVIEW_MESSAGE, document: structuredClone(ed.doc), language: previewLanguage, stamp: previewStamp },
       window.location.origin,
     );
   }
-  const schedulePreview = debounce(sendPreview, PREVIEW_AFTER_MS);
+  const sendPreviewSoon = debounce(sendPreview, PREVIEW_AFTER_MS);
+  function schedulePreview() {
+    byId("preview").setAttribute("aria-busy", "true");
+    sendPreviewSoon();
+  }
 
   async function loadDraft() {
     const reply = await api.send("GET", tenantPath(tenant.id, "app-config", "draft"));
@@ -245,6 +254,8 @@ function createDesigner(api, session, tenant, categories) {
       if (event.data?.type === `${PREVIEW_MESSAGE}-ready`) {
         previewReady = true;
         sendPreview();
+      } else if (event.data?.type === `${PREVIEW_MESSAGE}-shown` && event.data.stamp === previewStamp) {
+        byId("preview").setAttribute("aria-busy", "false");
       } else if (event.data?.type === `${PREVIEW_MESSAGE}-language`) {
         previewLanguage = event.data.language;
         byId("preview-language").value = previewLanguage;
