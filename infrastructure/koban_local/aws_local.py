@@ -162,15 +162,14 @@ def create_resources(
     kms = kms_client or boto3.client("kms", region_name=region)
     for logical_id, raw in template.keys.items():
         properties = template.resolve(raw, physical, region=region, stack_name=prefix)
-        physical[logical_id] = _create_key(kms, f"alias/{prefix}-{logical_id}", properties)
+        physical[logical_id] = _create_key(kms, _key_alias(prefix, logical_id), properties)
     for logical_id, raw in template.tables.items():
         properties = template.resolve(raw, physical, region=region, stack_name=prefix)
-        physical[logical_id] = str(properties.get("TableName") or f"{prefix}-{logical_id}")
+        physical[logical_id] = _table_name(prefix, logical_id, properties)
         _create_table(dynamodb_client, physical[logical_id], properties)
     for logical_id, raw in template.buckets.items():
         properties = template.resolve(raw, physical, region=region, stack_name=prefix)
-        # S3 names are lower case; CloudFormation's generated names are too.
-        physical[logical_id] = str(properties.get("BucketName") or f"{prefix}-{logical_id}".lower())
+        physical[logical_id] = _bucket_name(prefix, logical_id, properties)
         _create_bucket(s3_client, physical[logical_id], properties, region)
     sqs = sqs_client or boto3.client("sqs", region_name=region)
     # Dead-letter queues first: a RedrivePolicy names its target's ARN.
@@ -178,6 +177,41 @@ def create_resources(
         properties = template.resolve(raw, physical, region=region, stack_name=prefix)
         physical[logical_id] = str(properties.get("QueueName") or f"{prefix}-{logical_id}")
         _create_queue(sqs, physical[logical_id], properties)
+    return physical
+
+
+def _key_alias(prefix: str, logical_id: str) -> str:
+    return f"alias/{prefix}-{logical_id}"
+
+
+def _table_name(prefix: str, logical_id: str, properties: Mapping[str, Any]) -> str:
+    return str(properties.get("TableName") or f"{prefix}-{logical_id}")
+
+
+def _bucket_name(prefix: str, logical_id: str, properties: Mapping[str, Any]) -> str:
+    # S3 names are lower case; CloudFormation's generated names are too.
+    return str(properties.get("BucketName") or f"{prefix}-{logical_id}".lower())
+
+
+def existing_resource_names(
+    template: Template, kms_client: AwsClient, prefix: str = LOCAL_STACK_NAME
+) -> dict[str, str]:
+    """Logical id → name of the keys, tables and buckets `create_resources` made with `prefix` (a running local
+    home's), for a process that addresses them without creating anything (`koban audit verify --endpoint-url`)."""
+    region = str(kms_client.meta.region_name)
+    physical: dict[str, str] = {}
+    for logical_id in template.keys:
+        physical[logical_id] = str(
+            kms_client.describe_key(KeyId=_key_alias(prefix, logical_id))["KeyMetadata"]["KeyId"]
+        )
+    for logical_id, raw in template.tables.items():
+        physical[logical_id] = _table_name(
+            prefix, logical_id, template.resolve(raw, physical, region=region, stack_name=prefix)
+        )
+    for logical_id, raw in template.buckets.items():
+        physical[logical_id] = _bucket_name(
+            prefix, logical_id, template.resolve(raw, physical, region=region, stack_name=prefix)
+        )
     return physical
 
 

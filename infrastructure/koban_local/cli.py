@@ -84,16 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     aggregates_commands = aggregates.add_subparsers(dest="aggregates_command", required=True, metavar="ACTION")
     rebuild = aggregates_commands.add_parser("rebuild", help="recompute the counters from the reports")
     rebuild.add_argument("--tenant", action="append", help="a tenant (repeatable; default: every tenant)")
-    rebuild.add_argument(
-        "--endpoint-url",
-        help="a running `koban serve`'s local AWS (printed at start); without it, the AWS account and the "
-        "table names in the environment (REPORTS_TABLE, AGGREGATES_TABLE) are used",
-    )
-    rebuild.add_argument(
-        "--stack-name",
-        default=LOCAL_STACK_NAME,
-        help=f"with --endpoint-url: the stack name prefixing the local tables (default {LOCAL_STACK_NAME})",
-    )
+    _add_store_arguments(rebuild, "table names in the environment (REPORTS_TABLE, AGGREGATES_TABLE) are used")
     rebuild.set_defaults(run=_rebuild_aggregates)
 
     audit = commands.add_parser("audit", help="the tamper-evident audit log")
@@ -103,30 +94,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="check the hash chain and its anchors: entries checked, the head hash, OK or the first broken entry",
     )
     verify.add_argument("--tenant", action="append", help="a tenant (repeatable; default: every tenant)")
-    verify.add_argument(
-        "--endpoint-url",
-        help="a running `koban serve`'s local AWS (printed at start); without it, the AWS account and the "
-        "names in the environment (AUDIT_TABLE, AUDIT_ANCHORS_BUCKET when anchors are kept) are used",
-    )
-    verify.add_argument(
-        "--stack-name",
-        default=LOCAL_STACK_NAME,
-        help=f"with --endpoint-url: the stack name prefixing the local tables (default {LOCAL_STACK_NAME})",
+    _add_store_arguments(
+        verify, "names in the environment (AUDIT_TABLE, AUDIT_ANCHORS_BUCKET when anchors are kept) are used"
     )
     verify.set_defaults(run=_verify_audit)
     anchor = audit_commands.add_parser(
         "anchor", help="copy each tenant's head that moved into the anchors bucket now (what the 15-minute job does)"
     )
-    anchor.add_argument(
-        "--endpoint-url",
-        help="a running `koban serve`'s local AWS (printed at start); without it, the AWS account and the "
-        "names in the environment (AUDIT_TABLE, AUDIT_ANCHORS_BUCKET) are used",
-    )
-    anchor.add_argument(
-        "--stack-name",
-        default=LOCAL_STACK_NAME,
-        help=f"with --endpoint-url: the stack name prefixing the local tables (default {LOCAL_STACK_NAME})",
-    )
+    _add_store_arguments(anchor, "names in the environment (AUDIT_TABLE, AUDIT_ANCHORS_BUCKET) are used")
     anchor.set_defaults(run=_anchor_audit)
 
     privacy = commands.add_parser("privacy", help="personal data")
@@ -136,15 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="finish every tenant's interrupted erasures and anonymise closed reports past retention now "
         "(what the hourly job does)",
     )
-    maintain.add_argument(
-        "--endpoint-url",
-        help="a running `koban serve`'s local AWS (printed at start); without it, the AWS account and the "
-        "names in the environment (the tables, ATTACHMENTS_BUCKET, SUBJECT_INDEX_KEY) are used",
-    )
-    maintain.add_argument(
-        "--stack-name",
-        default=LOCAL_STACK_NAME,
-        help=f"with --endpoint-url: the stack name prefixing the local tables (default {LOCAL_STACK_NAME})",
+    _add_store_arguments(
+        maintain, "names in the environment (the tables, ATTACHMENTS_BUCKET, SUBJECT_INDEX_KEY) are used"
     )
     maintain.set_defaults(run=_maintain_privacy)
 
@@ -153,6 +121,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = arguments.run
     return run(arguments)
+
+
+def _add_store_arguments(command: argparse.ArgumentParser, names_from_environment: str) -> None:
+    """--endpoint-url and --stack-name of a command that works on the stores, locally or in the AWS account."""
+    command.add_argument(
+        "--endpoint-url",
+        help="a running `koban serve`'s local AWS (printed at start); without it, the AWS account and the "
+        f"{names_from_environment}",
+    )
+    command.add_argument(
+        "--stack-name",
+        default=LOCAL_STACK_NAME,
+        help=f"with --endpoint-url: the stack name prefixing the local tables (default {LOCAL_STACK_NAME})",
+    )
 
 
 def _token(arguments: argparse.Namespace) -> int:
@@ -245,14 +227,22 @@ def _maintain_privacy(arguments: argparse.Namespace) -> int:
 def _point_at_local_home(endpoint_url: str, stack_name: str, function_id: str = "ReportsFunction") -> None:
     """Address the tables of a running `koban serve` (they are named from the template, as it names them), with
     the environment of `function_id`."""
+    import boto3
+
     from koban.caches import reset_process_caches
-    from koban_local.aws_local import LOCAL_CREDENTIALS
+    from koban_local.aws_local import LOCAL_CREDENTIALS, existing_resource_names
     from koban_local.template import LOCAL_REGION
 
     template = Template.load(home() / "template.yaml")
-    # The names create_resources gives tables and buckets without a name of their own, so both sides agree.
-    names = {logical_id: f"{stack_name}-{logical_id}" for logical_id in template.tables}
-    names.update({logical_id: f"{stack_name}-{logical_id}".lower() for logical_id in template.buckets})
+    kms = boto3.client(
+        "kms",
+        endpoint_url=endpoint_url,
+        region_name=LOCAL_REGION,
+        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=LOCAL_CREDENTIALS["AWS_SESSION_TOKEN"],
+    )
+    names = existing_resource_names(template, kms, stack_name)
     environment = template.resolve_environment(function_id, names, stack_name=stack_name)
     # moto answers an index page by scanning the whole table: a full local seed takes longer than a Lambda's 5 s.
     local = {"AWS_ENDPOINT_URL": endpoint_url, "KOBAN_AWS_READ_TIMEOUT_SECONDS": "120"}

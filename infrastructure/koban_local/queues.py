@@ -21,7 +21,7 @@ from typing import Any
 
 from koban_local.aws_local import AwsClient
 from koban_local.functions import Handler, LocalLambdaContext
-from koban_local.running import Running
+from koban_local.running import BackgroundThread
 from koban_local.template import LOCAL_ACCOUNT_ID, QueueSource, Template
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,11 @@ class _Consumer:
     memory: int
 
 
-class QueuePoller(Running):
+class QueuePoller(BackgroundThread):
     """Polls every SQS event source of `template` that has a handler: start(), drain(), stop()."""
+
+    thread_name = THREAD_NAME
+    what = "The queue poller"
 
     def __init__(
         self,
@@ -68,8 +71,7 @@ class QueuePoller(Running):
             for source in template.queue_sources
             if source.function_id in handlers
         ]
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
+        super().__init__()
         self._lock = threading.Lock()  # one poll at a time: the thread's and a drain's
 
     def _consumer(self, source: QueueSource, handler: Handler, physical_names: Mapping[str, str]) -> _Consumer:
@@ -85,20 +87,6 @@ class QueuePoller(Running):
             timeout=float(function.timeout),
             memory=function.memory_size,
         )
-
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("The queue poller is already running.")
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        self._stopping.set()
-        thread.join(timeout)
 
     def drain(self, timeout: float = 60.0) -> None:
         """Return once every consumed queue is empty (each message handled, or moved to its dead-letter queue).

@@ -1,11 +1,13 @@
-"""Building blocks of the local home: things that start and stop, and temporary environment variables."""
+"""Building blocks of the local home: things that start and stop (some on a thread of their own), and temporary
+environment variables."""
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Mapping
 from types import TracebackType
-from typing import Self
+from typing import ClassVar, Self
 
 
 class Running:
@@ -25,6 +27,39 @@ class Running:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.stop()
+
+
+class BackgroundThread(Running):
+    """Work done by `_run()` on one daemon thread named `thread_name` until `_stopping` is set (pollers, sweepers)."""
+
+    thread_name: ClassVar[str]
+    what: ClassVar[str]  # for the error of a second start: "The queue poller"
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def _interrupt(self) -> None:
+        """Wake `_run()` from a wait other than `_stopping`, so that it sees the stop at once."""
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError(f"{self.what} is already running.")
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the work in hand; the thread is joined."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._stopping.set()
+        self._interrupt()
+        thread.join(timeout)
 
 
 class EnvironmentPatch:

@@ -18,7 +18,7 @@ from typing import Any
 
 from koban_local.aws_local import AwsClient
 from koban_local.functions import Handler, LocalLambdaContext
-from koban_local.running import Running
+from koban_local.running import BackgroundThread
 from koban_local.template import Function, StreamSource, Template
 
 THREAD_NAME = "koban-stream-poller"
@@ -45,8 +45,11 @@ class _Consumer:
     shards: dict[str, _Shard] = field(default_factory=dict)
 
 
-class StreamPoller(Running):
+class StreamPoller(BackgroundThread):
     """Polls every stream event source of `template` and invokes its handler: start(), drain(), stop()."""
+
+    thread_name = THREAD_NAME
+    what = "The stream poller"
 
     def __init__(
         self,
@@ -71,8 +74,7 @@ class StreamPoller(Running):
         self.poll_interval = poll_interval
         self.max_retries = max_retries
         self._consumers: list[_Consumer] = []
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
+        super().__init__()
         self._wake = threading.Event()
         self._progress = threading.Condition()
         self._cycles_started = 0
@@ -82,25 +84,20 @@ class StreamPoller(Running):
     def start(self) -> None:
         """Find each consumer's stream and its shards now, so StartingPosition LATEST means "from here"."""
         if self._thread is not None:
-            raise RuntimeError("The stream poller is already running.")
+            raise RuntimeError(f"{self.what} is already running.")
         # Consumers without a handler here are not polled (a test drives only the consumer it is about).
         sources = [source for source in self.template.stream_sources if source.function_id in self.handlers]
         self._consumers = [self._consumer(source) for source in sources]
         for consumer in self._consumers:
             self._discover_shards(consumer, consumer.source.starting_position)
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
-        self._thread.start()
+        super().start()
+
+    def _interrupt(self) -> None:
+        self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop after the batch in hand; the thread is joined."""
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        self._stopping.set()
-        self._wake.set()
-        thread.join(timeout)
-        with self._progress:
+        super().stop(timeout)
+        with self._progress:  # nobody waits for a drain that will not come
             self._progress.notify_all()
 
     def drain(self, timeout: float = 30.0) -> None:

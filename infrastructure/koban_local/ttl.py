@@ -9,14 +9,13 @@ right here: it stands in for DynamoDB's background process, not for a request pa
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from koban_local.aws_local import AwsClient
-from koban_local.running import Running
+from koban_local.running import BackgroundThread
 from koban_local.template import Template
 
 log = logging.getLogger(__name__)
@@ -41,8 +40,11 @@ def expiring_tables(template: Template, physical_names: Mapping[str, str]) -> li
     return tables
 
 
-class TtlSweeper(Running):
+class TtlSweeper(BackgroundThread):
     """Deletes expired items of every TTL table of `template`: start(), sweep_once(), stop()."""
+
+    thread_name = THREAD_NAME
+    what = "The TTL sweeper"
 
     def __init__(
         self,
@@ -55,22 +57,7 @@ class TtlSweeper(Running):
         self.dynamodb = dynamodb_client
         self.interval = interval
         self.tables = expiring_tables(template, physical_names)
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
-
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("The TTL sweeper is already running.")
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        self._stopping.set()
-        thread.join(timeout)
+        super().__init__()
 
     def _run(self) -> None:
         while not self._stopping.wait(self.interval):
