@@ -1,10 +1,16 @@
-"""A performance fix for moto in the local home: transactions without whole-table copies.
+"""Fixes for moto in the local home: transactions without whole-table copies, and scans beside writes.
 
 moto's `transact_write_items` deep-copies every table a transaction touches, so that it can roll back; with
 the seeded history (~100,000 items) one report submission took over 20 s. Here a transaction instead
 remembers only the items it touches (and how long each table's stream was) and restores exactly those when
 it fails. Success and failure behave as before: same writes, same TransactionCanceledException, no stream
-record left behind by a cancelled transaction. Applied by `LocalAws`; tests over `mock_aws` run moto as is.
+record left behind by a cancelled transaction.
+
+moto's `Table.all_items` (every Scan) iterates the table's dicts while other requests of the threaded server may
+add items to them: "dictionary changed size during iteration", a 500 to the scanner (the local TTL sweeper, which
+scans as DynamoDB's own TTL process does, while seeding or requests write). Here it iterates copies of them.
+
+Applied by `LocalAws`; tests over `mock_aws` run moto as is.
 """
 
 from __future__ import annotations
@@ -93,8 +99,17 @@ def _table_is_its_own_snapshot(self: Table, memo: dict[int, Any]) -> Table:
     return self
 
 
+def _all_items_of_a_copy(self: Table) -> list[Any]:
+    """moto's `all_items` over copies of the partition dicts (`list()` of a dict is atomic under the GIL)."""
+    items: list[Any] = []
+    for partition in list(self.items.values()):
+        items.extend(list(partition.values()) if self.range_key_attr else [partition])
+    return sorted(items, key=lambda item: (item.hash_key, item.range_key) if item.range_key else item.hash_key)
+
+
 def apply() -> None:
     """Install the fix (idempotent). moto's only whole-table deep copy is the transaction backup."""
     with _applied:
         Table.__deepcopy__ = _table_is_its_own_snapshot  # type: ignore[attr-defined]
         DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+        Table.all_items = _all_items_of_a_copy  # type: ignore[method-assign]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +11,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
 from koban_local import moto_fixes
@@ -101,3 +103,35 @@ def test_a_successful_transaction_writes_everything(table: tuple[Any, Any]) -> N
     assert "Item" in client.get_item(TableName="t", Key={"pk": {"S": "c"}, "sk": {"S": "1"}})
     updated = client.get_item(TableName="t", Key={"pk": {"S": "a"}, "sk": {"S": "1"}})["Item"]
     assert updated["v"] == {"N": "2"}
+
+
+def test_a_scan_beside_writes_of_other_threads_reads_a_consistent_copy(table: tuple[Any, Any]) -> None:
+    # Given a table that another thread keeps adding partitions and items to (the threaded moto server's writes)
+    client, _ = table
+    for index in range(2_000):
+        client.put_item(TableName="t", Item={"pk": {"S": f"p{index}"}, "sk": {"S": "1"}})
+    backend_table = next(iter(_tables()))
+    stop = threading.Event()
+
+    def write() -> None:
+        for index in range(200_000):
+            if stop.is_set():
+                return
+            backend_table.items[DynamoType({"S": f"w{index}"})] = {}
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        # When it is scanned again and again, then every scan completes
+        for _ in range(20):
+            assert len(backend_table.all_items()) >= 2_000
+    finally:
+        stop.set()
+        writer.join()
+
+
+def _tables() -> Iterator[Table]:
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    yield from dynamodb_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].tables.values()
